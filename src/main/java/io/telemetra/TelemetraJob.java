@@ -1,0 +1,86 @@
+package io.telemetra;
+
+import io.telemetra.config.ConfigException;
+import io.telemetra.config.TelemetraConfig;
+import io.telemetra.kafka.KafkaCheck;
+import io.telemetra.kafka.KafkaSources;
+import io.telemetra.sentiment.Lexicon;
+import io.telemetra.sink.PostgresCheck;
+import io.telemetra.sink.PostgresSinks;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point for {@code flink run telemetra.jar [options]}: reads and validates the configuration,
+ * checks that Kafka and PostgreSQL are ready, builds the {@link Pipeline} and runs it.
+ */
+public final class TelemetraJob {
+    private static final Logger LOG = LoggerFactory.getLogger(TelemetraJob.class);
+
+    private TelemetraJob() {}
+
+    public static void main(String[] args) throws Exception {
+        if (Arrays.asList(args).contains("--help")) {
+            System.out.println("Usage: flink run telemetra.jar [options]\n" + TelemetraConfig.help());
+            return;
+        }
+        TelemetraConfig cfg;
+        Lexicon lexicon;
+        StreamExecutionEnvironment env;
+        try {
+            cfg = TelemetraConfig.load(args, System.getenv());
+            warnAboutSparkSettings(System.getenv());
+            Configuration conf = new Configuration();
+            if (cfg.checkpointLocation() != null) {
+                conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, cfg.checkpointLocation());
+            }
+            env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            lexicon = cfg.sentimentLexicon() == null ? Lexicon.builtIn() : Lexicon.fromFile(Path.of(cfg.sentimentLexicon()));
+            LOG.info("Telemetra starting with {}", cfg);
+            KafkaCheck.verify(cfg);
+            PostgresCheck.verify(cfg, env.getParallelism());
+        } catch (ConfigException | StartupException | IllegalArgumentException e) {
+            // one clear line before Flink's stack trace, which would otherwise bury the cause
+            System.err.println("Telemetra cannot start: " + e.getMessage());
+            throw e;
+        }
+
+        Pipeline.configure(env, cfg);
+        // the dashboard shows these under the job's configuration; the password is not among them
+        env.getConfig().setGlobalJobParameters(new Parameters(cfg.describe()));
+        Pipeline.build(env, cfg, lexicon, KafkaSources.create(cfg), PostgresSinks.create(cfg));
+        env.execute("Telemetra (" + cfg.mode().name().toLowerCase(java.util.Locale.ROOT) + ")");
+    }
+
+    private static void warnAboutSparkSettings(Map<String, String> env) {
+        for (String name : TelemetraConfig.IGNORED_SPARK_VARIABLES) {
+            if (env.containsKey(name)) {
+                LOG.warn("{} is a Spark setting with no Flink equivalent and is ignored: Flink reads continuously "
+                        + "and slows the sources by backpressure; size the job with flink run -p and the cluster's "
+                        + "taskmanager memory instead", name);
+            }
+        }
+    }
+
+    /** Non-secret settings shown by the dashboard. */
+    static final class Parameters extends ExecutionConfig.GlobalJobParameters {
+        private static final long serialVersionUID = 1L;
+        private final Map<String, String> values;
+
+        Parameters(Map<String, String> values) {
+            this.values = values;
+        }
+
+        @Override
+        public Map<String, String> toMap() {
+            return values;
+        }
+    }
+}

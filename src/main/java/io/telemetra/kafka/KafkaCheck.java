@@ -1,0 +1,79 @@
+package io.telemetra.kafka;
+
+import io.telemetra.StartupException;
+import io.telemetra.config.Option;
+import io.telemetra.config.TelemetraConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/**
+ * Start-up check that the brokers answer and both topics exist, so a typo or a missing topic fails
+ * the submission with a message instead of a job that silently waits forever.
+ */
+public final class KafkaCheck {
+    private static final long TIMEOUT_SECONDS = 30;
+
+    private KafkaCheck() {}
+
+    public static void verify(TelemetraConfig cfg) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.kafkaBootstrapServers());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT_SECONDS * 1000));
+        try (Admin admin = Admin.create(props)) {
+            Set<String> existing;
+            try {
+                existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                throw new StartupException("cannot reach Kafka at " + cfg.kafkaBootstrapServers() + " within "
+                        + TIMEOUT_SECONDS + " s (" + rootMessage(e) + "); check " + Option.KAFKA_BOOTSTRAP_SERVERS.label()
+                        + " and that the brokers are running and reachable from here");
+            }
+            for (String topic : List.of(cfg.chatTopic(), cfg.viewerTopic())) {
+                if (!existing.contains(topic)) {
+                    throw new StartupException("Kafka topic '" + topic + "' does not exist on " + cfg.kafkaBootstrapServers()
+                            + "; create it (e.g. kafka-topics.sh --bootstrap-server " + cfg.kafkaBootstrapServers()
+                            + " --create --topic " + topic + " --partitions 2) or set "
+                            + (topic.equals(cfg.chatTopic()) ? Option.CHAT_TOPIC.label() : Option.VIEWER_TOPIC.label()));
+                }
+            }
+            try {
+                Map<String, TopicDescription> d = admin.describeTopics(List.of(cfg.chatTopic(), cfg.viewerTopic()))
+                        .allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                d.values().forEach(t -> {
+                    if (t.partitions().isEmpty()) {
+                        throw new StartupException("Kafka topic '" + t.name() + "' has no partitions");
+                    }
+                });
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    throw new StartupException("Kafka topic disappeared during the start-up check: " + rootMessage(e));
+                }
+                throw new StartupException("cannot describe the Kafka topics: " + rootMessage(e)
+                        + "; if the cluster uses ACLs, the job's principal needs Describe and Read on both topics");
+            } catch (TimeoutException e) {
+                throw new StartupException("Kafka did not describe the topics within " + TIMEOUT_SECONDS + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while checking Kafka");
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
+    }
+}
