@@ -9,6 +9,7 @@ import io.telemetra.sink.PostgresCheck;
 import io.telemetra.sink.PostgresSinks;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -31,32 +32,45 @@ public final class TelemetraJob {
             System.out.println("Usage: flink run telemetra.jar [options]\n" + TelemetraConfig.help());
             return;
         }
-        TelemetraConfig cfg;
-        Lexicon lexicon;
-        StreamExecutionEnvironment env;
         try {
-            cfg = TelemetraConfig.load(args, System.getenv());
+            TelemetraConfig cfg = TelemetraConfig.load(args, System.getenv());
             warnAboutSparkSettings(System.getenv());
-            Configuration conf = new Configuration();
-            if (cfg.checkpointLocation() != null) {
-                conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, cfg.checkpointLocation());
-            }
-            env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-            lexicon = cfg.sentimentLexicon() == null ? Lexicon.builtIn() : Lexicon.fromFile(Path.of(cfg.sentimentLexicon()));
-            LOG.info("Telemetra starting with {}", cfg);
-            KafkaCheck.verify(cfg);
-            PostgresCheck.verify(cfg, env.getParallelism());
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(environment(cfg));
+            build(env, cfg);
+            env.execute(jobName(cfg));
         } catch (ConfigException | StartupException | IllegalArgumentException e) {
             // one clear line before Flink's stack trace, which would otherwise bury the cause
             System.err.println("Telemetra cannot start: " + e.getMessage());
             throw e;
         }
+    }
+
+    /** Settings that must be known when the environment is created. */
+    static Configuration environment(TelemetraConfig cfg) {
+        Configuration conf = new Configuration();
+        if (cfg.checkpointLocation() != null) {
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, cfg.checkpointLocation());
+        }
+        return conf;
+    }
+
+    /** Checks the outside world, then builds the production pipeline (Kafka in, PostgreSQL out) on {@code env}. */
+    public static void build(StreamExecutionEnvironment env, TelemetraConfig cfg) {
+        Lexicon lexicon = cfg.sentimentLexicon() == null
+                ? Lexicon.builtIn()
+                : Lexicon.fromFile(Path.of(cfg.sentimentLexicon()));
+        LOG.info("Telemetra starting with {}", cfg);
+        KafkaCheck.verify(cfg);
+        PostgresCheck.verify(cfg, env.getParallelism());
 
         Pipeline.configure(env, cfg);
         // the dashboard shows these under the job's configuration; the password is not among them
         env.getConfig().setGlobalJobParameters(new Parameters(cfg.describe()));
         Pipeline.build(env, cfg, lexicon, KafkaSources.create(cfg), PostgresSinks.create(cfg));
-        env.execute("Telemetra (" + cfg.mode().name().toLowerCase(java.util.Locale.ROOT) + ")");
+    }
+
+    public static String jobName(TelemetraConfig cfg) {
+        return "Telemetra (" + cfg.mode().name().toLowerCase(Locale.ROOT) + ")";
     }
 
     private static void warnAboutSparkSettings(Map<String, String> env) {

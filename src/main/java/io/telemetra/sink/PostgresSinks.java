@@ -32,14 +32,14 @@ public final class PostgresSinks {
 
     public static Pipeline.Sinks create(TelemetraConfig cfg) {
         return new Pipeline.Sinks(
-                sink(cfg, Statements.UPSERT_SUMMARY, Statements.SUMMARY),
-                sink(cfg, Statements.UPSERT_MOMENT, Statements.MOMENT),
-                sink(cfg, Statements.INSERT_REJECTION, Statements.REJECTION));
+                sink(cfg, "chat_summary_minute", Statements.UPSERT_SUMMARY, Statements.SUMMARY),
+                sink(cfg, "moments", Statements.UPSERT_MOMENT, Statements.MOMENT),
+                sink(cfg, "rejected_events", Statements.INSERT_REJECTION, Statements.REJECTION));
     }
 
-    private static <T> Sink<T> sink(TelemetraConfig cfg, String sql, JdbcStatementBuilder<T> binder) {
+    private static <T> Sink<T> sink(TelemetraConfig cfg, String name, String sql, JdbcStatementBuilder<T> binder) {
         if (cfg.exactlyOnce()) {
-            return new EndOfInputSafeSink<>(JdbcSink.<T>builder()
+            return new XaJdbcSink<>(JdbcSink.<T>builder()
                     .withQueryStatement(sql, binder)
                     .withExecutionOptions(JdbcExecutionOptions.builder()
                             .withBatchSize(1000)
@@ -48,7 +48,8 @@ public final class PostgresSinks {
                             .build())
                     .buildExactlyOnce(
                             JdbcExactlyOnceOptions.builder().withTransactionPerConnection(true).build(),
-                            xaDataSource(cfg.postgresUrl(), cfg.postgresUser(), cfg.postgresPassword())));
+                            xaDataSource(cfg.postgresUrl(), cfg.postgresUser(), cfg.postgresPassword())),
+                    name);
         }
         return JdbcSink.<T>builder()
                 .withQueryStatement(sql, binder)

@@ -23,8 +23,14 @@ public final class WindowAccumulator {
 
     public static final int TOP_EMOTES = 5;
 
+    /**
+     * Sentiment is summed in fixed point (units of 1e-9): a double sum depends on the order events
+     * arrive in, which differs between runs over the same input, and replays must give identical rows.
+     */
+    static final double SENTIMENT_SCALE = 1e9;
+
     long chatCount;
-    double sentimentSum;
+    long sentimentSum;
     long positiveCount;
     long negativeCount;
     long viewerSum;
@@ -37,7 +43,7 @@ public final class WindowAccumulator {
     public void add(Event e, int lgK) {
         if (e.isChat()) {
             chatCount++;
-            sentimentSum += e.sentiment;
+            sentimentSum += Math.round(e.sentiment * SENTIMENT_SCALE);
             if (e.sentiment > 0) {
                 positiveCount++;
             } else if (e.sentiment < 0) {
@@ -107,7 +113,7 @@ public final class WindowAccumulator {
 
     /** Mean message sentiment, or null without chat. */
     public Double avgSentiment() {
-        return chatCount == 0 ? null : sentimentSum / chatCount;
+        return chatCount == 0 ? null : sentimentSum / SENTIMENT_SCALE / chatCount;
     }
 
     /** Mean viewer_count of the viewer events, or null without any. */

@@ -132,7 +132,7 @@ public final class WindowAccumulatorTypeInfo extends TypeInformation<WindowAccum
         public void serialize(WindowAccumulator a, DataOutputView out) throws IOException {
             out.writeByte(FORMAT_V1);
             out.writeLong(a.chatCount);
-            out.writeDouble(a.sentimentSum);
+            out.writeLong(a.sentimentSum);
             out.writeLong(a.positiveCount);
             out.writeLong(a.negativeCount);
             out.writeLong(a.viewerSum);
@@ -164,7 +164,7 @@ public final class WindowAccumulatorTypeInfo extends TypeInformation<WindowAccum
             }
             WindowAccumulator a = new WindowAccumulator();
             a.chatCount = in.readLong();
-            a.sentimentSum = in.readDouble();
+            a.sentimentSum = in.readLong();
             a.positiveCount = in.readLong();
             a.negativeCount = in.readLong();
             a.viewerSum = in.readLong();

@@ -1,0 +1,229 @@
+package io.telemetra.sink;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobInfo;
+import org.apache.flink.api.common.TaskInfo;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+import org.apache.flink.util.UserCodeClassLoader;
+import java.util.Collection;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.apache.flink.connector.jdbc.core.datastream.sink.committer.JdbcCommitable;
+import org.apache.flink.connector.jdbc.core.datastream.sink.writer.JdbcWriter;
+import org.apache.flink.connector.jdbc.core.datastream.sink.writer.JdbcWriterState;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+
+/**
+ * The exactly-once {@link JdbcSink} of flink-connector-jdbc 4.0.0 with two defects worked around, so
+ * that a job can have several XA sinks and a bounded (replay) run ends cleanly. State, serializers and
+ * committer are the connector's own, so savepoints stay compatible.
+ *
+ * <p><b>One XID namespace per sink.</b> The connector derives XA transaction ids from the job id, the
+ * subtask index and the checkpoint id only. Two XA sinks in one job therefore prepare the same XID
+ * at every checkpoint and PostgreSQL refuses the second ("transaction identifier ... is already in
+ * use"). The writer here sees a job id mixed with a stable hash of the sink's name, so each sink's
+ * XIDs are distinct yet the same after every restart.
+ *
+ * <p><b>Checkpoints after end of input.</b> After end of input Flink no longer calls
+ * {@code prepareCommit()} before a checkpoint, but the connector's {@link JdbcWriter#snapshotState}
+ * still opens a new XA transaction at every snapshot. The first checkpoint after end of input commits
+ * the last data and opens an empty transaction; a second one (the first was declined, or raced the
+ * task's shutdown) fails with {@code IllegalStateException: currentXid not null}, restarting a job
+ * whose rows were all written. Here the first snapshot after end of input goes to the connector as
+ * usual; later ones return that same state, which lists no new data, only the empty transaction that
+ * a restore rolls back.
+ */
+public final class XaJdbcSink<IN>
+        implements Sink<IN>, SupportsWriterState<IN, JdbcWriterState>, SupportsCommitter<JdbcCommitable> {
+    private static final long serialVersionUID = 1L;
+
+    private final JdbcSink<IN> delegate;
+    private final String name;
+
+    /** @param name identifies the sink among the job's XA sinks; must stay the same across releases */
+    public XaJdbcSink(JdbcSink<IN> delegate, String name) {
+        this.delegate = delegate;
+        this.name = name;
+    }
+
+    @Override
+    public Writer<IN> createWriter(WriterInitContext context) throws IOException {
+        return new Writer<>(delegate.createWriter(new NamespacedContext(context, name)));
+    }
+
+    @Override
+    public StatefulSinkWriter<IN, JdbcWriterState> restoreWriter(
+            WriterInitContext context, Collection<JdbcWriterState> recoveredState) throws IOException {
+        return new Writer<>(delegate.restoreWriter(new NamespacedContext(context, name), recoveredState));
+    }
+
+    /** The job id the connector builds XIDs from: the real one mixed with the sink name's hash. */
+    static JobID namespacedJobId(JobID jobId, String sinkName) {
+        UUID h = UUID.nameUUIDFromBytes(sinkName.getBytes(StandardCharsets.UTF_8));
+        return new JobID(jobId.getLowerPart() ^ h.getLeastSignificantBits(),
+                jobId.getUpperPart() ^ h.getMostSignificantBits());
+    }
+
+    @Override
+    public SimpleVersionedSerializer<JdbcWriterState> getWriterStateSerializer() {
+        return delegate.getWriterStateSerializer();
+    }
+
+    @Override
+    public Committer<JdbcCommitable> createCommitter(CommitterInitContext context) throws IOException {
+        return delegate.createCommitter(context);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<JdbcCommitable> getCommittableSerializer() {
+        return delegate.getCommittableSerializer();
+    }
+
+    /** Passes everything through except the job id. */
+    static final class NamespacedContext implements WriterInitContext {
+        private final WriterInitContext context;
+        private final JobInfo jobInfo;
+
+        NamespacedContext(WriterInitContext context, String sinkName) {
+            this.context = context;
+            JobID id = namespacedJobId(context.getJobInfo().getJobId(), sinkName);
+            String jobName = context.getJobInfo().getJobName();
+            this.jobInfo = new JobInfo() {
+                @Override
+                public JobID getJobId() {
+                    return id;
+                }
+
+                @Override
+                public String getJobName() {
+                    return jobName;
+                }
+            };
+        }
+
+        @Override
+        public JobInfo getJobInfo() {
+            return jobInfo;
+        }
+
+        @Override
+        public UserCodeClassLoader getUserCodeClassLoader() {
+            return context.getUserCodeClassLoader();
+        }
+
+        @Override
+        public MailboxExecutor getMailboxExecutor() {
+            return context.getMailboxExecutor();
+        }
+
+        @Override
+        public ProcessingTimeService getProcessingTimeService() {
+            return context.getProcessingTimeService();
+        }
+
+        @Override
+        public SinkWriterMetricGroup metricGroup() {
+            return context.metricGroup();
+        }
+
+        @Override
+        public SerializationSchema.InitializationContext asSerializationSchemaInitializationContext() {
+            return context.asSerializationSchemaInitializationContext();
+        }
+
+        @Override
+        public boolean isObjectReuseEnabled() {
+            return context.isObjectReuseEnabled();
+        }
+
+        @Override
+        public <T> TypeSerializer<T> createInputSerializer() {
+            return context.createInputSerializer();
+        }
+
+        @Override
+        public <MetaT> Optional<Consumer<MetaT>> metadataConsumer() {
+            return context.metadataConsumer();
+        }
+
+        @Override
+        public OptionalLong getRestoredCheckpointId() {
+            return context.getRestoredCheckpointId();
+        }
+
+        @Override
+        public TaskInfo getTaskInfo() {
+            return context.getTaskInfo();
+        }
+    }
+
+    static final class Writer<IN>
+            implements StatefulSinkWriter<IN, JdbcWriterState>, CommittingSinkWriter<IN, JdbcCommitable> {
+        private final JdbcWriter<IN> writer;
+        private boolean endOfInput;
+        private List<JdbcWriterState> stateAfterEndOfInput;
+
+        Writer(JdbcWriter<IN> writer) {
+            this.writer = writer;
+        }
+
+        @Override
+        public void write(IN element, Context context) throws IOException, InterruptedException {
+            writer.write(element, context);
+        }
+
+        @Override
+        public void writeWatermark(Watermark watermark) throws IOException, InterruptedException {
+            writer.writeWatermark(watermark);
+        }
+
+        @Override
+        public void flush(boolean endOfInput) throws IOException, InterruptedException {
+            writer.flush(endOfInput);
+            if (endOfInput) {
+                this.endOfInput = true;
+            }
+        }
+
+        @Override
+        public Collection<JdbcCommitable> prepareCommit() throws IOException, InterruptedException {
+            return writer.prepareCommit();
+        }
+
+        @Override
+        public List<JdbcWriterState> snapshotState(long checkpointId) throws IOException {
+            if (stateAfterEndOfInput != null) {
+                return stateAfterEndOfInput;
+            }
+            List<JdbcWriterState> state = writer.snapshotState(checkpointId);
+            if (endOfInput) {
+                stateAfterEndOfInput = state;
+            }
+            return state;
+        }
+
+        @Override
+        public void close() throws Exception {
+            writer.close();
+        }
+    }
+}

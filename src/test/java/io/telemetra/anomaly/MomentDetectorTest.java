@@ -1,0 +1,184 @@
+package io.telemetra.anomaly;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.telemetra.window.WindowSummary;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class MomentDetectorTest {
+    static final long SLIDE = 10_000;
+    static final int HISTORY = 4;
+    static final double THRESHOLD = 3.0;
+    static final double MIN_STDDEV = 0.5;
+
+    KeyedOneInputStreamOperatorTestHarness<String, WindowSummary, WindowSummary> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new MomentDetector(HISTORY, THRESHOLD, MIN_STDDEV, SLIDE)),
+                s -> s.streamId, Types.STRING);
+        harness.open();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    /** Feeds one window per slide, starting at window index {@code first}. */
+    private List<WindowSummary> feed(String stream, int first, double... rates) throws Exception {
+        List<WindowSummary> out = new ArrayList<>();
+        for (int i = 0; i < rates.length; i++) {
+            WindowSummary s = new WindowSummary();
+            s.streamId = stream;
+            s.windowStart = (first + i) * SLIDE;
+            s.windowEnd = s.windowStart + 60_000;
+            s.chatRate = rates[i];
+            s.chatCount = Math.round(rates[i] * 60);
+            s.topEmotes = new String[] {"Pog"};
+            harness.processElement(s, s.windowEnd - 1);
+        }
+        for (Object o : harness.extractOutputValues()) {
+            out.add((WindowSummary) o);
+        }
+        return out;
+    }
+
+    private List<Moment> moments() {
+        List<Moment> out = new ArrayList<>();
+        for (StreamRecord<Moment> r : harness.getSideOutput(MomentDetector.MOMENTS)) {
+            out.add(r.getValue());
+        }
+        return out;
+    }
+
+    @Test
+    void warmUpWindowsHaveNoZScoreAndNoAnomaly() throws Exception {
+        List<WindowSummary> out = feed("s", 0, 1, 1, 1, 1, 50);
+        for (int i = 0; i < HISTORY; i++) {
+            assertNull(out.get(i).zScore, "window " + i + " is in warm-up");
+            assertFalse(out.get(i).anomaly);
+        }
+        assertNotNull(out.get(HISTORY).zScore, "first window with a full baseline is scored");
+    }
+
+    @Test
+    void spikeAfterFlatBaselineIsAMomentWithMinStddevAsDenominator() throws Exception {
+        List<WindowSummary> out = feed("s", 0, 2, 2, 2, 2, 4);
+        // flat baseline: stddev 0, so z = (4 - 2) / 0.5
+        assertEquals(4.0, out.get(4).zScore, 1e-12);
+        assertTrue(out.get(4).anomaly);
+        List<Moment> m = moments();
+        assertEquals(1, m.size());
+        assertEquals(Moment.CHAT_SPIKE, m.get(0).momentType);
+        assertEquals("s", m.get(0).streamId);
+        assertEquals(4.0, m.get(0).intensity, 1e-12);
+        // the burst began in the newest slide of the first anomalous window
+        assertEquals(out.get(4).windowEnd - SLIDE, m.get(0).timestamp);
+        assertTrue(m.get(0).metadata.contains("\"baseline_mean\":2.0"), m.get(0).metadata);
+        assertTrue(m.get(0).description.startsWith("Chat spike"), m.get(0).description);
+    }
+
+    @Test
+    void smallWobbleOnFlatBaselineIsNotAMoment() throws Exception {
+        List<WindowSummary> out = feed("s", 0, 2, 2, 2, 2, 3.4);
+        assertEquals(2.8, out.get(4).zScore, 1e-9);
+        assertFalse(out.get(4).anomaly);
+        assertTrue(moments().isEmpty());
+    }
+
+    @Test
+    void consecutiveAnomalousWindowsAreOneMomentWithItsPeakUpdated() throws Exception {
+        feed("s", 0, 1, 1, 1, 1, 4, 30);
+        List<Moment> m = moments();
+        assertEquals(2, m.size(), "re-emitted with the update");
+        assertEquals(m.get(0).timestamp, m.get(1).timestamp, "same moment key");
+        assertTrue(m.get(1).intensity > m.get(0).intensity, "peak updated");
+        assertTrue(m.get(1).metadata.contains("\"anomalous_windows\":2"), m.get(1).metadata);
+    }
+
+    @Test
+    void aNewBurstAfterCalmIsANewMoment() throws Exception {
+        feed("s", 0, 1, 1, 1, 1, 5, 1, 1, 1, 1, 1, 1, 1, 1, 9);
+        List<Moment> m = moments();
+        assertEquals(2, m.size());
+        assertTrue(m.get(1).timestamp > m.get(0).timestamp);
+    }
+
+    @Test
+    void flatBaselineProducesNoMoments() throws Exception {
+        List<WindowSummary> out = feed("s", 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3);
+        assertTrue(moments().isEmpty());
+        for (int i = HISTORY; i < out.size(); i++) {
+            assertEquals(0.0, out.get(i).zScore, 1e-12);
+        }
+    }
+
+    @Test
+    void streamsHaveIndependentBaselines() throws Exception {
+        feed("a", 0, 1, 1, 1, 1);
+        feed("b", 0, 100, 100, 100, 100);
+        feed("a", 4, 10);
+        feed("b", 4, 100);
+        List<Moment> m = moments();
+        assertEquals(1, m.size());
+        assertEquals("a", m.get(0).streamId);
+    }
+
+    @Test
+    void missingWindowsCountAsSilenceInTheBaseline() throws Exception {
+        // windows 0..3 at rate 4, then nothing for windows 4 and 5, then window 6 at rate 4
+        List<WindowSummary> out = feed("s", 0, 4, 4, 4, 4);
+        out = feed("s", 6, 4);
+        // baseline is now 4, 4, 0, 0 → mean 2, stddev 2 → z = 1
+        assertEquals(1.0, out.get(out.size() - 1).zScore, 1e-12);
+    }
+
+    @Test
+    void aLongSilenceRestartsTheWarmUp() throws Exception {
+        feed("s", 0, 4, 4, 4, 4, 4);
+        List<WindowSummary> out = feed("s", 5 + HISTORY + 1, 40);
+        assertNull(out.get(out.size() - 1).zScore);
+        assertTrue(moments().isEmpty());
+    }
+
+    @Test
+    void lateRefiringOfAScoredWindowLeavesBaselineAndCarriesNoZScore() throws Exception {
+        feed("s", 0, 2, 2, 2, 2, 2);
+        List<WindowSummary> out = feed("s", 3, 50); // window 3 again, updated by a late event
+        WindowSummary refired = out.get(out.size() - 1);
+        assertNull(refired.zScore);
+        assertFalse(refired.anomaly);
+        assertTrue(moments().isEmpty());
+        out = feed("s", 5, 2);
+        assertEquals(0.0, out.get(out.size() - 1).zScore, 1e-12, "baseline unchanged by the re-firing");
+    }
+
+    @Test
+    void baselineSurvivesASnapshotAndRestore() throws Exception {
+        feed("s", 0, 2, 2, 2, 2);
+        var snapshot = harness.snapshot(1L, 1L);
+        harness.close();
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new MomentDetector(HISTORY, THRESHOLD, MIN_STDDEV, SLIDE)),
+                s -> s.streamId, Types.STRING);
+        harness.initializeState(snapshot);
+        harness.open();
+        List<WindowSummary> out = feed("s", 4, 4);
+        assertEquals(4.0, out.get(0).zScore, 1e-12, "no new warm-up after restore");
+        assertEquals(1, moments().size());
+    }
+}

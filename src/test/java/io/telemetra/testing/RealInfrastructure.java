@@ -1,0 +1,134 @@
+package io.telemetra.testing;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real Kafka broker (Apache Kafka's own KRaft server, in this JVM) and a real PostgreSQL server
+ * (embedded binaries, a child process), started once for the whole test run and stopped at its end.
+ * Integration tests use it with {@code @ExtendWith(RealInfrastructure.class)}.
+ */
+public final class RealInfrastructure implements BeforeAllCallback {
+    public static final String PG_USER = "postgres";
+    public static final String PG_PASSWORD = "postgres";
+
+    private static Resources resources;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        synchronized (RealInfrastructure.class) {
+            if (resources == null) {
+                resources = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+                        .getOrComputeIfAbsent("telemetra-infra", k -> Resources.start(), Resources.class);
+            }
+        }
+    }
+
+    public static String kafkaBootstrap() {
+        return resources.kafka.bootstrapServers();
+    }
+
+    public static KafkaClusterTestKit kafka() {
+        return resources.kafka;
+    }
+
+    public static String postgresUrl() {
+        return "jdbc:postgresql://localhost:" + resources.postgres.getPort() + "/postgres";
+    }
+
+    public static Connection connect() throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", PG_USER);
+        p.setProperty("password", PG_PASSWORD);
+        return DriverManager.getConnection(postgresUrl(), p);
+    }
+
+    /** Drops and re-creates the schema from sql/001_schema.sql, so each test starts from empty tables. */
+    public static void resetSchema() throws Exception {
+        String ddl = Files.readString(Path.of("sql/001_schema.sql"), StandardCharsets.UTF_8);
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS chat_summary_minute, moments, rejected_events");
+            st.execute(ddl);
+        }
+    }
+
+    public static void createTopic(String name, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    public static KafkaProducer<byte[], byte[]> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 * 1024 * 1024));
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Both servers; closed by JUnit when the whole run ends. */
+    static final class Resources implements AutoCloseable {
+        final KafkaClusterTestKit kafka;
+        final EmbeddedPostgres postgres;
+
+        private Resources(KafkaClusterTestKit kafka, EmbeddedPostgres postgres) {
+            this.kafka = kafka;
+            this.postgres = postgres;
+        }
+
+        static Resources start() {
+            try {
+                KafkaClusterTestKit kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                                .setCombined(true)
+                                .setNumBrokerNodes(1)
+                                .setNumControllerNodes(1)
+                                .build())
+                        .setConfigProp("offsets.topic.replication.factor", "1")
+                        .setConfigProp("transaction.state.log.replication.factor", "1")
+                        .setConfigProp("transaction.state.log.min.isr", "1")
+                        .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                        .setConfigProp("message.max.bytes", Integer.toString(4 * 1024 * 1024))
+                        .build();
+                kafka.format();
+                kafka.startup();
+                kafka.waitForReadyBrokers();
+                EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                        .setServerConfig("max_prepared_transactions", "20")
+                        .start();
+                return new Resources(kafka, postgres);
+            } catch (Exception e) {
+                throw new IllegalStateException("could not start the test Kafka broker and PostgreSQL", e);
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                kafka.close();
+            } finally {
+                postgres.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.telemetra.window;
+
+import io.telemetra.anomaly.DetectorState;
+import io.telemetra.anomaly.Moment;
+import io.telemetra.event.Event;
+import io.telemetra.event.ParsedRecord;
+import io.telemetra.event.Rejection;
+import org.apache.flink.types.PojoTestUtils;
+import org.junit.jupiter.api.Test;
+
+/** Every record and state type is a Flink POJO: serialized without Kryo, and evolvable by adding fields. */
+class StateTypesTest {
+    @Test
+    void recordAndStateTypesAreSerializedAsPojosWithoutKryo() {
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(Event.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(ParsedRecord.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(Rejection.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(WindowSummary.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(Moment.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(DetectorState.class);
+    }
+}
