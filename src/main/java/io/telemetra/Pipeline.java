@@ -27,9 +27,9 @@ import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindow
 import org.apache.flink.util.OutputTag;
 
 /**
- * The whole Telemetra dataflow, read top to bottom:
- * Kafka records → parse (in the source, with per-partition watermarks) → split off rejections →
- * score sentiment → key by stream → sliding windows → detect moments → PostgreSQL.
+ * The whole Telemetra dataflow, read top to bottom: Kafka records → parse (in the source, with
+ * per-partition watermarks) → split off rejections → score sentiment → key by stream → sliding
+ * windows → detect moments → PostgreSQL.
  *
  * <p>Sources and sinks are passed in: production gives Kafka and JDBC, tests may give their own.
  */
@@ -40,74 +40,88 @@ public final class Pipeline {
     public record Sources(Source<ParsedRecord, ?, ?> chat, Source<ParsedRecord, ?, ?> viewer) {}
 
     /** The three outputs. */
-    public record Sinks(Sink<WindowSummary> summaries, Sink<Moment> moments, Sink<Rejection> rejections) {}
+    public record Sinks(
+            Sink<WindowSummary> summaries, Sink<Moment> moments, Sink<Rejection> rejections) {}
 
     static final OutputTag<Event> LATE = new OutputTag<>("late-events") {};
 
     /** Checkpointing and serialization settings the job relies on. */
     public static void configure(StreamExecutionEnvironment env, TelemetraConfig cfg) {
         // Exactly-once is needed by the XA sink: rows are committed when a checkpoint completes.
-        env.enableCheckpointing(cfg.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        env.enableCheckpointing(
+                cfg.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         // Every function here emits fresh objects and keeps no reference to its input, so chained
         // operators may pass records on without a defensive copy per event.
         env.getConfig().enableObjectReuse();
     }
 
     public static void build(
-            StreamExecutionEnvironment env, TelemetraConfig cfg, Lexicon lexicon, Sources sources, Sinks sinks) {
+            StreamExecutionEnvironment env,
+            TelemetraConfig cfg,
+            Lexicon lexicon,
+            Sources sources,
+            Sinks sinks) {
         WatermarkStrategy<ParsedRecord> watermarks =
                 EventTimeWatermarks.strategy(cfg.watermarkDelay(), cfg.watermarkIdleness());
 
         // parse + watermark: both happen inside the sources, per Kafka partition
-        SingleOutputStreamOperator<Event> chat = env
-                .fromSource(sources.chat(), watermarks, Operators.CHAT_SOURCE.displayName())
-                .uid(Operators.CHAT_SOURCE.uid())
-                .process(new SplitRejections())
-                .uid(Operators.SPLIT_CHAT_REJECTIONS.uid())
-                .name(Operators.SPLIT_CHAT_REJECTIONS.displayName());
-        SingleOutputStreamOperator<Event> viewers = env
-                .fromSource(sources.viewer(), watermarks, Operators.VIEWER_SOURCE.displayName())
-                .uid(Operators.VIEWER_SOURCE.uid())
-                .process(new SplitRejections())
-                .uid(Operators.SPLIT_VIEWER_REJECTIONS.uid())
-                .name(Operators.SPLIT_VIEWER_REJECTIONS.displayName());
+        SingleOutputStreamOperator<Event> chat =
+                env.fromSource(sources.chat(), watermarks, Operators.CHAT_SOURCE.displayName())
+                        .uid(Operators.CHAT_SOURCE.uid())
+                        .process(new SplitRejections())
+                        .uid(Operators.SPLIT_CHAT_REJECTIONS.uid())
+                        .name(Operators.SPLIT_CHAT_REJECTIONS.displayName());
+        SingleOutputStreamOperator<Event> viewers =
+                env.fromSource(sources.viewer(), watermarks, Operators.VIEWER_SOURCE.displayName())
+                        .uid(Operators.VIEWER_SOURCE.uid())
+                        .process(new SplitRejections())
+                        .uid(Operators.SPLIT_VIEWER_REJECTIONS.uid())
+                        .name(Operators.SPLIT_VIEWER_REJECTIONS.displayName());
 
         // score each message once, before windowing, so the six overlapping windows share the work
-        DataStream<Event> scoredChat = chat
-                .map(new ScoreSentiment(new SentimentScorer(lexicon)))
-                .uid(Operators.SCORE_SENTIMENT.uid())
-                .name(Operators.SCORE_SENTIMENT.displayName());
+        DataStream<Event> scoredChat =
+                chat.map(new ScoreSentiment(new SentimentScorer(lexicon)))
+                        .uid(Operators.SCORE_SENTIMENT.uid())
+                        .name(Operators.SCORE_SENTIMENT.displayName());
 
-        // key + window: the union's watermark is the minimum of both topics' (idle partitions excluded)
-        SingleOutputStreamOperator<WindowSummary> windows = scoredChat
-                .union(viewers)
-                .keyBy(e -> e.streamId, Types.STRING)
-                .window(SlidingEventTimeWindows.of(cfg.windowSize(), cfg.windowSlide()))
-                .allowedLateness(cfg.allowedLateness())
-                .sideOutputLateData(LATE)
-                .aggregate(new ChatAggregate(cfg.sketchLgK()), new EmitSummary())
-                .uid(Operators.WINDOWS.uid())
-                .name(Operators.WINDOWS.displayName());
+        // key + window: the union's watermark is the minimum of both topics' (idle partitions
+        // excluded)
+        SingleOutputStreamOperator<WindowSummary> windows =
+                scoredChat
+                        .union(viewers)
+                        .keyBy(e -> e.streamId, Types.STRING)
+                        .window(SlidingEventTimeWindows.of(cfg.windowSize(), cfg.windowSlide()))
+                        .allowedLateness(cfg.allowedLateness())
+                        .sideOutputLateData(LATE)
+                        .aggregate(new ChatAggregate(cfg.sketchLgK()), new EmitSummary())
+                        .uid(Operators.WINDOWS.uid())
+                        .name(Operators.WINDOWS.displayName());
 
-        DataStream<Rejection> late = windows
-                .getSideOutput(LATE)
-                .map(new RejectLateEvent(cfg.chatTopic(), cfg.viewerTopic()))
-                .uid(Operators.LATE_EVENTS.uid())
-                .name(Operators.LATE_EVENTS.displayName());
+        DataStream<Rejection> late =
+                windows.getSideOutput(LATE)
+                        .map(new RejectLateEvent(cfg.chatTopic(), cfg.viewerTopic()))
+                        .uid(Operators.LATE_EVENTS.uid())
+                        .name(Operators.LATE_EVENTS.displayName());
 
         // detect: windows of one stream arrive in window order, since they fire in watermark order
-        SingleOutputStreamOperator<WindowSummary> summaries = windows
-                .keyBy(s -> s.streamId, Types.STRING)
-                .process(new MomentDetector(cfg.anomalyHistory(), cfg.anomalyThreshold(), cfg.anomalyMinStddev(),
-                        cfg.windowSlide().toMillis()))
-                .uid(Operators.MOMENT_DETECTOR.uid())
-                .name(Operators.MOMENT_DETECTOR.displayName());
+        SingleOutputStreamOperator<WindowSummary> summaries =
+                windows.keyBy(s -> s.streamId, Types.STRING)
+                        .process(
+                                new MomentDetector(
+                                        cfg.anomalyHistory(),
+                                        cfg.anomalyThreshold(),
+                                        cfg.anomalyMinStddev(),
+                                        cfg.windowSlide().toMillis()))
+                        .uid(Operators.MOMENT_DETECTOR.uid())
+                        .name(Operators.MOMENT_DETECTOR.displayName());
 
         // sinks
-        summaries.sinkTo(sinks.summaries())
+        summaries
+                .sinkTo(sinks.summaries())
                 .uid(Operators.SUMMARY_SINK.uid())
                 .name(Operators.SUMMARY_SINK.displayName());
-        summaries.getSideOutput(MomentDetector.MOMENTS)
+        summaries
+                .getSideOutput(MomentDetector.MOMENTS)
                 .sinkTo(sinks.moments())
                 .uid(Operators.MOMENT_SINK.uid())
                 .name(Operators.MOMENT_SINK.displayName());

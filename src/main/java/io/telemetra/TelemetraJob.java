@@ -29,13 +29,15 @@ public final class TelemetraJob {
 
     public static void main(String[] args) throws Exception {
         if (Arrays.asList(args).contains("--help")) {
-            System.out.println("Usage: flink run telemetra.jar [options]\n" + TelemetraConfig.help());
+            System.out.println(
+                    "Usage: flink run telemetra.jar [options]\n" + TelemetraConfig.help());
             return;
         }
         try {
             TelemetraConfig cfg = TelemetraConfig.load(args, System.getenv());
             warnAboutSparkSettings(System.getenv());
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(environment(cfg));
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(environment(cfg));
             build(env, cfg);
             env.execute(jobName(cfg));
         } catch (ConfigException | StartupException | IllegalArgumentException e) {
@@ -54,11 +56,15 @@ public final class TelemetraJob {
         return conf;
     }
 
-    /** Checks the outside world, then builds the production pipeline (Kafka in, PostgreSQL out) on {@code env}. */
+    /**
+     * Checks the outside world, then builds the production pipeline (Kafka in, PostgreSQL out) on
+     * {@code env}.
+     */
     public static void build(StreamExecutionEnvironment env, TelemetraConfig cfg) {
-        Lexicon lexicon = cfg.sentimentLexicon() == null
-                ? Lexicon.builtIn()
-                : Lexicon.fromFile(Path.of(cfg.sentimentLexicon()));
+        Lexicon lexicon =
+                cfg.sentimentLexicon() == null
+                        ? Lexicon.builtIn()
+                        : Lexicon.fromFile(Path.of(cfg.sentimentLexicon()));
         LOG.info("Telemetra starting with {}", cfg);
         KafkaCheck.verify(cfg);
         PostgresCheck.verify(cfg, env.getParallelism());
@@ -76,9 +82,11 @@ public final class TelemetraJob {
     private static void warnAboutSparkSettings(Map<String, String> env) {
         for (String name : TelemetraConfig.IGNORED_SPARK_VARIABLES) {
             if (env.containsKey(name)) {
-                LOG.warn("{} is a Spark setting with no Flink equivalent and is ignored: Flink reads continuously "
-                        + "and slows the sources by backpressure; size the job with flink run -p and the cluster's "
-                        + "taskmanager memory instead", name);
+                LOG.warn(
+                        "{} is a Spark setting with no Flink equivalent and is ignored: Flink reads"
+                            + " continuously and slows the sources by backpressure; size the job"
+                            + " with flink run -p and the cluster's taskmanager memory instead",
+                        name);
             }
         }
     }

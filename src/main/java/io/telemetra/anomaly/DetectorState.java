@@ -11,6 +11,7 @@ public class DetectorState {
 
     public int head;
     public int size;
+
     /** Start of the newest window seen, or {@link Long#MIN_VALUE} before the first. */
     public long lastWindowStart = Long.MIN_VALUE;
 
@@ -65,8 +66,9 @@ public class DetectorState {
     }
 
     /**
-     * Keeps the newest values when the configured history length changed between releases or runs, so a
-     * restore with a different {@code --anomaly.history} neither fails nor restarts the warm-up needlessly.
+     * Keeps the newest values when the configured history length changed between releases or runs,
+     * so a restore with a different {@code --anomaly.history} neither fails nor restarts the
+     * warm-up needlessly.
      */
     public void resize(int capacity) {
         if (rates.length == capacity) {

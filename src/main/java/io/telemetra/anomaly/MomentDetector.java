@@ -18,13 +18,15 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Flags chat spikes. For each stream it receives the window summaries in window order, scores each
- * window's chat rate against the previous N windows, {@code z = (x - mean) / max(stddev, minStddev)},
- * writes the z-score on the summary, and emits a {@link Moment} on {@link #MOMENTS} while z stays at or
- * above the threshold. Consecutive anomalous windows are one moment whose peak intensity is updated.
+ * window's chat rate against the previous N windows, {@code z = (x - mean) / max(stddev,
+ * minStddev)}, writes the z-score on the summary, and emits a {@link Moment} on {@link #MOMENTS}
+ * while z stays at or above the threshold. Consecutive anomalous windows are one moment whose peak
+ * intensity is updated.
  *
- * <p>Windows a stream did not fire (no event at all) count as rate 0 in the baseline; after a silence of
- * N windows or more the baseline starts over. A window re-fired by allowed lateness leaves the baseline
- * untouched and carries no z-score, so the sink keeps the value from its first firing.
+ * <p>Windows a stream did not fire (no event at all) count as rate 0 in the baseline; after a
+ * silence of N windows or more the baseline starts over. A window re-fired by allowed lateness
+ * leaves the baseline untouched and carries no z-score, so the sink keeps the value from its first
+ * firing.
  */
 public class MomentDetector extends KeyedProcessFunction<String, WindowSummary, WindowSummary> {
     private static final long serialVersionUID = 1L;
@@ -57,7 +59,8 @@ public class MomentDetector extends KeyedProcessFunction<String, WindowSummary, 
     }
 
     @Override
-    public void processElement(WindowSummary s, Context ctx, Collector<WindowSummary> out) throws Exception {
+    public void processElement(WindowSummary s, Context ctx, Collector<WindowSummary> out)
+            throws Exception {
         DetectorState st = state.value();
         if (st == null) {
             st = DetectorState.withCapacity(history);
@@ -109,7 +112,8 @@ public class MomentDetector extends KeyedProcessFunction<String, WindowSummary, 
         out.collect(s);
     }
 
-    private Moment updateMoment(DetectorState st, WindowSummary s, double z, double mean, double sd) {
+    private Moment updateMoment(
+            DetectorState st, WindowSummary s, double z, double mean, double sd) {
         if (!st.momentOpen()) {
             // the window became anomalous with its newest slide, so that is when the burst started
             st.momentStart = s.windowEnd - slideMillis;
@@ -128,8 +132,13 @@ public class MomentDetector extends KeyedProcessFunction<String, WindowSummary, 
         m.timestamp = st.momentStart;
         m.momentType = Moment.CHAT_SPIKE;
         m.intensity = st.momentPeak;
-        m.description = String.format(Locale.ROOT,
-                "Chat spike: %.2f messages/s against a usual %.2f (z = %.1f)", s.chatRate, mean, z);
+        m.description =
+                String.format(
+                        Locale.ROOT,
+                        "Chat spike: %.2f messages/s against a usual %.2f (z = %.1f)",
+                        s.chatRate,
+                        mean,
+                        z);
         m.metadata = metadata(st, s, z, mean, sd);
         return m;
     }
@@ -153,7 +162,8 @@ public class MomentDetector extends KeyedProcessFunction<String, WindowSummary, 
             g.writeEndArray();
             g.writeStringField("window_start", Instant.ofEpochMilli(s.windowStart).toString());
             g.writeStringField("window_end", Instant.ofEpochMilli(s.windowEnd).toString());
-            g.writeStringField("peak_window_start", Instant.ofEpochMilli(st.momentPeakWindowStart).toString());
+            g.writeStringField(
+                    "peak_window_start", Instant.ofEpochMilli(st.momentPeakWindowStart).toString());
             g.writeNumberField("anomalous_windows", st.momentWindows);
             g.writeEndObject();
         } catch (IOException e) {

@@ -14,12 +14,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The job's typed configuration, read once at start-up from program arguments ({@code --name value})
- * with the environment as fallback, and validated as a whole: the first wrong value fails with the
- * option's name, the value and what is allowed.
+ * The job's typed configuration, read once at start-up from program arguments ({@code --name
+ * value}) with the environment as fallback, and validated as a whole: the first wrong value fails
+ * with the option's name, the value and what is allowed.
  *
- * <p>The PostgreSQL password is deliberately not an option: program arguments are shown by the Flink
- * dashboard, so it comes from {@code POSTGRES_PASSWORD} or a file, and {@link #toString()} never prints it.
+ * <p>The PostgreSQL password is deliberately not an option: program arguments are shown by the
+ * Flink dashboard, so it comes from {@code POSTGRES_PASSWORD} or a file, and {@link #toString()}
+ * never prints it.
  */
 public record TelemetraConfig(
         Mode mode,
@@ -63,13 +64,21 @@ public record TelemetraConfig(
         LATEST
     }
 
-    /** Spark-era settings with no Flink equivalent: accepted in the environment, ignored with a warning. */
+    /**
+     * Spark-era settings with no Flink equivalent: accepted in the environment, ignored with a
+     * warning.
+     */
     public static final String[] IGNORED_SPARK_VARIABLES = {
-        "MAX_OFFSETS_PER_TRIGGER", "TRIGGER_INTERVAL", "SPARK_DRIVER_MEMORY", "SPARK_EXECUTOR_MEMORY", "SPARK_EXECUTOR_CORES"
+        "MAX_OFFSETS_PER_TRIGGER",
+        "TRIGGER_INTERVAL",
+        "SPARK_DRIVER_MEMORY",
+        "SPARK_EXECUTOR_MEMORY",
+        "SPARK_EXECUTOR_CORES"
     };
 
     private static final Pattern DURATION =
-            Pattern.compile("(\\d+)\\s*(ms|milli|millis|milliseconds?|s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?)");
+            Pattern.compile(
+                    "(\\d+)\\s*(ms|milli|millis|milliseconds?|s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?)");
 
     /** Reads and validates the configuration. */
     public static TelemetraConfig load(String[] args, Map<String, String> env) {
@@ -81,33 +90,52 @@ public record TelemetraConfig(
         StartingOffsets starting =
                 startingRaw != null
                         ? v.enumValue(Option.STARTING_OFFSETS, StartingOffsets.class)
-                        : (mode == Mode.REPLAY ? StartingOffsets.EARLIEST : StartingOffsets.COMMITTED);
+                        : (mode == Mode.REPLAY
+                                ? StartingOffsets.EARLIEST
+                                : StartingOffsets.COMMITTED);
 
         Duration size = v.positiveDuration(Option.WINDOW_SIZE);
         Duration slide = v.positiveDuration(Option.WINDOW_SLIDE);
         if (size.toMillis() % slide.toMillis() != 0) {
             throw new ConfigException(
-                    Option.WINDOW_SIZE.label() + " = " + size + " must be a whole multiple of "
-                            + Option.WINDOW_SLIDE.label() + " = " + slide
+                    Option.WINDOW_SIZE.label()
+                            + " = "
+                            + size
+                            + " must be a whole multiple of "
+                            + Option.WINDOW_SLIDE.label()
+                            + " = "
+                            + slide
                             + " (windows are built from slides aligned to the epoch)");
         }
 
         String url = v.nonEmpty(Option.POSTGRES_URL);
         if (!url.startsWith("jdbc:postgresql:")) {
-            throw new ConfigException(Option.POSTGRES_URL.label() + " = '" + url
-                    + "' is not a PostgreSQL JDBC URL; expected jdbc:postgresql://host:port/database");
+            throw new ConfigException(
+                    Option.POSTGRES_URL.label()
+                            + " = '"
+                            + url
+                            + "' is not a PostgreSQL JDBC URL; expected"
+                            + " jdbc:postgresql://host:port/database");
         }
         if (url.toLowerCase(Locale.ROOT).contains("password=")) {
-            throw new ConfigException(Option.POSTGRES_URL.label()
-                    + " contains a password; remove it from the URL and set POSTGRES_PASSWORD or "
-                    + Option.POSTGRES_PASSWORD_FILE.label() + " instead (the URL is shown in logs)");
+            throw new ConfigException(
+                    Option.POSTGRES_URL.label()
+                            + " contains a password; remove it from the URL and set"
+                            + " POSTGRES_PASSWORD or "
+                            + Option.POSTGRES_PASSWORD_FILE.label()
+                            + " instead (the URL is shown in logs)");
         }
 
         String chatTopic = v.nonEmpty(Option.CHAT_TOPIC);
         String viewerTopic = v.nonEmpty(Option.VIEWER_TOPIC);
         if (chatTopic.equals(viewerTopic)) {
-            throw new ConfigException(Option.CHAT_TOPIC.label() + " and " + Option.VIEWER_TOPIC.label()
-                    + " are both '" + chatTopic + "'; chat and viewer events need topics of their own");
+            throw new ConfigException(
+                    Option.CHAT_TOPIC.label()
+                            + " and "
+                            + Option.VIEWER_TOPIC.label()
+                            + " are both '"
+                            + chatTopic
+                            + "'; chat and viewer events need topics of their own");
         }
 
         return new TelemetraConfig(
@@ -141,7 +169,10 @@ public record TelemetraConfig(
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (!arg.startsWith("--")) {
-                throw new ConfigException("unexpected argument '" + arg + "'; options look like --name value (see --help)");
+                throw new ConfigException(
+                        "unexpected argument '"
+                                + arg
+                                + "'; options look like --name value (see --help)");
             }
             String name = arg.substring(2);
             String value = null;
@@ -151,12 +182,15 @@ public record TelemetraConfig(
                 name = name.substring(0, eq);
             }
             if (name.equals("postgres.password")) {
-                throw new ConfigException("--postgres.password is not accepted: program arguments are visible in the "
-                        + "Flink dashboard. Set POSTGRES_PASSWORD in the environment or use --postgres.password-file");
+                throw new ConfigException(
+                        "--postgres.password is not accepted: program arguments are visible in the"
+                            + " Flink dashboard. Set POSTGRES_PASSWORD in the environment or use"
+                            + " --postgres.password-file");
             }
             Option option = Option.byArgName(name);
             if (option == null) {
-                throw new ConfigException("unknown option --" + name + "; run with --help for the list of options");
+                throw new ConfigException(
+                        "unknown option --" + name + "; run with --help for the list of options");
             }
             if (value == null) {
                 if (i + 1 >= args.length) {
@@ -174,8 +208,13 @@ public record TelemetraConfig(
             try {
                 return new Secret(Files.readString(Path.of(file), StandardCharsets.UTF_8).strip());
             } catch (IOException e) {
-                throw new ConfigException(Option.POSTGRES_PASSWORD_FILE.label() + " = '" + file
-                        + "' cannot be read (" + e.getClass().getSimpleName() + "); check the path and its permissions");
+                throw new ConfigException(
+                        Option.POSTGRES_PASSWORD_FILE.label()
+                                + " = '"
+                                + file
+                                + "' cannot be read ("
+                                + e.getClass().getSimpleName()
+                                + "); check the path and its permissions");
             }
         }
         String fromEnv = env.get("POSTGRES_PASSWORD");
@@ -197,7 +236,9 @@ public record TelemetraConfig(
         out.put(Option.STARTING_OFFSETS.argName(), startingOffsets.name().toLowerCase(Locale.ROOT));
         out.put(Option.POSTGRES_URL.argName(), postgresUrl);
         out.put(Option.POSTGRES_USER.argName(), postgresUser);
-        out.put(Option.SINK_DELIVERY.argName(), delivery.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        out.put(
+                Option.SINK_DELIVERY.argName(),
+                delivery.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         out.put(Option.CHECKPOINT_INTERVAL.argName(), checkpointInterval.toString());
         out.put(Option.WATERMARK_DELAY.argName(), watermarkDelay.toString());
         out.put(Option.WATERMARK_IDLENESS.argName(), watermarkIdleness.toString());
@@ -218,16 +259,27 @@ public record TelemetraConfig(
 
     /** Renders the option list for {@code --help}. */
     public static String help() {
-        StringBuilder sb = new StringBuilder("Options (program argument / environment variable / default):\n");
+        StringBuilder sb =
+                new StringBuilder("Options (program argument / environment variable / default):\n");
         for (Option o : Option.values()) {
-            sb.append(String.format("  --%-28s %-24s %-28s %s%n", o.argName(), o.envName(),
-                    o.defaultValue() == null ? "-" : o.defaultValue(), o.description()));
+            sb.append(
+                    String.format(
+                            "  --%-28s %-24s %-28s %s%n",
+                            o.argName(),
+                            o.envName(),
+                            o.defaultValue() == null ? "-" : o.defaultValue(),
+                            o.description()));
         }
-        sb.append("  The PostgreSQL password comes from POSTGRES_PASSWORD or --postgres.password-file, never an argument.\n");
+        sb.append(
+                "  The PostgreSQL password comes from POSTGRES_PASSWORD or"
+                        + " --postgres.password-file, never an argument.\n");
         return sb.toString();
     }
 
-    /** A value that must not be printed: toString() hides it so it never reaches a log line by accident. */
+    /**
+     * A value that must not be printed: toString() hides it so it never reaches a log line by
+     * accident.
+     */
     public record Secret(String value) implements Serializable {
         @Override
         public String toString() {
@@ -235,7 +287,9 @@ public record TelemetraConfig(
         }
     }
 
-    /** Looks up each option in the arguments, then the environment, then the default, and types it. */
+    /**
+     * Looks up each option in the arguments, then the environment, then the default, and types it.
+     */
     private static final class Values {
         private final Map<Option, String> given;
         private final Map<String, String> env;
@@ -259,7 +313,8 @@ public record TelemetraConfig(
         String nonEmpty(Option o) {
             String v = raw(o);
             if (v == null || v.isEmpty()) {
-                throw new ConfigException(o.label() + " is empty; it needs a value (" + o.description() + ")");
+                throw new ConfigException(
+                        o.label() + " is empty; it needs a value (" + o.description() + ")");
             }
             return v;
         }
@@ -274,17 +329,23 @@ public record TelemetraConfig(
             }
             StringBuilder allowed = new StringBuilder();
             for (E e : type.getEnumConstants()) {
-                allowed.append(allowed.length() == 0 ? "" : ", ").append(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+                allowed.append(allowed.length() == 0 ? "" : ", ")
+                        .append(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
             }
-            throw new ConfigException(o.label() + " = '" + v + "' is not allowed; use one of: " + allowed);
+            throw new ConfigException(
+                    o.label() + " = '" + v + "' is not allowed; use one of: " + allowed);
         }
 
         Duration duration(Option o) {
             String v = nonEmpty(o);
             Matcher m = DURATION.matcher(v.toLowerCase(Locale.ROOT));
             if (!m.matches()) {
-                throw new ConfigException(o.label() + " = '" + v
-                        + "' is not a duration; write a whole number with a unit, e.g. 500ms, 10s, 10 seconds, 5min, 1h");
+                throw new ConfigException(
+                        o.label()
+                                + " = '"
+                                + v
+                                + "' is not a duration; write a whole number with a unit, e.g."
+                                + " 500ms, 10s, 10 seconds, 5min, 1h");
             }
             long n = Long.parseLong(m.group(1));
             String unit = m.group(2);
@@ -301,7 +362,8 @@ public record TelemetraConfig(
         Duration positiveDuration(Option o) {
             Duration d = duration(o);
             if (d.isZero()) {
-                throw new ConfigException(o.label() + " = '" + raw(o) + "' must be greater than zero");
+                throw new ConfigException(
+                        o.label() + " = '" + raw(o) + "' must be greater than zero");
             }
             return d;
         }
@@ -315,8 +377,16 @@ public record TelemetraConfig(
                 throw new ConfigException(o.label() + " = '" + v + "' is not a number");
             }
             if (!(minInclusive ? d >= min : d > min) || d > max || Double.isNaN(d)) {
-                throw new ConfigException(o.label() + " = '" + v + "' is out of range; allowed: "
-                        + (minInclusive ? "[" : "(") + min + ", " + max + "]");
+                throw new ConfigException(
+                        o.label()
+                                + " = '"
+                                + v
+                                + "' is out of range; allowed: "
+                                + (minInclusive ? "[" : "(")
+                                + min
+                                + ", "
+                                + max
+                                + "]");
             }
             return d;
         }
@@ -330,7 +400,14 @@ public record TelemetraConfig(
                 throw new ConfigException(o.label() + " = '" + v + "' is not a whole number");
             }
             if (i < min || i > max) {
-                throw new ConfigException(o.label() + " = '" + v + "' is out of range; allowed: " + min + " to " + max);
+                throw new ConfigException(
+                        o.label()
+                                + " = '"
+                                + v
+                                + "' is out of range; allowed: "
+                                + min
+                                + " to "
+                                + max);
             }
             return i;
         }

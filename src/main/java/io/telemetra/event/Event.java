@@ -1,18 +1,22 @@
 package io.telemetra.event;
 
 /**
- * A valid chat or viewer event, as the windows consume it. One flat POJO for both kinds so that a single
- * keyed window sees a stream's chat and viewer events together; fields of the other kind stay at their
- * defaults. {@link #sentiment} and {@link #emotes} are filled by the sentiment step, not the parser.
+ * A valid chat or viewer event, as the windows consume it. One flat POJO for both kinds so that a
+ * single keyed window sees a stream's chat and viewer events together; fields of the other kind
+ * stay at their defaults. {@link #sentiment} and {@link #emotes} are filled by the sentiment step,
+ * not the parser.
  *
- * <p>{@link #partition} and {@link #offset} locate the record in Kafka, so an event that turns out late
- * can still be written to {@code rejected_events} with its origin.
+ * <p>{@link #partition} and {@link #offset} locate the record in Kafka, so an event that turns out
+ * late can still be written to {@code rejected_events} with its origin.
  */
 public class Event {
     public static final byte CHAT = 1;
     public static final byte VIEWER = 2;
 
-    /** {@link #CHAT} or {@link #VIEWER}; a byte rather than an enum keeps the serialized record small. */
+    /**
+     * {@link #CHAT} or {@link #VIEWER}; a byte rather than an enum keeps the serialized record
+     * small.
+     */
     public byte kind;
 
     public String streamId;
@@ -20,6 +24,7 @@ public class Event {
 
     public String userId;
     public String message;
+
     /** Emotes of the message, one entry per occurrence; from the record, else from the lexicon. */
     public String[] emotes;
 
@@ -32,7 +37,8 @@ public class Event {
 
     public Event() {}
 
-    public static Event chat(String streamId, long timestamp, String userId, String message, String[] emotes) {
+    public static Event chat(
+            String streamId, long timestamp, String userId, String message, String[] emotes) {
         Event e = new Event();
         e.kind = CHAT;
         e.streamId = streamId;

@@ -12,19 +12,23 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 
 /**
- * Turns one Kafka record's bytes into a valid {@link Event} or a {@link Rejection} with a reason. It reads
- * the JSON with a streaming parser, touching only the fields it needs, and never throws for bad input:
- * every way a record can be wrong ends as a rejection, so a bad record can neither fail nor restart the job.
+ * Turns one Kafka record's bytes into a valid {@link Event} or a {@link Rejection} with a reason.
+ * It reads the JSON with a streaming parser, touching only the fields it needs, and never throws
+ * for bad input: every way a record can be wrong ends as a rejection, so a bad record can neither
+ * fail nor restart the job.
  *
- * <p>Values that PostgreSQL could not store (a NUL character, a {@code stream_id} longer than the column)
- * are rejected here, because a write failure at the sink would restart the job over and over.
+ * <p>Values that PostgreSQL could not store (a NUL character, a {@code stream_id} longer than the
+ * column) are rejected here, because a write failure at the sink would restart the job over and
+ * over.
  */
 public final class EventParser implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** {@code stream_id} is VARCHAR(255) in the schema. */
     public static final int MAX_STREAM_ID_LENGTH = 255;
+
     public static final int MAX_EMOTE_LENGTH = 100;
+
     /** 9999-12-31T23:59:59.999Z, the largest instant PostgreSQL and ISO-8601 agree on. */
     public static final long MAX_TIMESTAMP = 253_402_300_799_999L;
 
@@ -38,23 +42,42 @@ public final class EventParser implements Serializable {
     }
 
     /**
-     * Parses a record of the given kind. {@code now} is the wall clock, used only to reject timestamps
-     * too far in the future; old timestamps are legitimate and are judged by the watermark instead.
+     * Parses a record of the given kind. {@code now} is the wall clock, used only to reject
+     * timestamps too far in the future; old timestamps are legitimate and are judged by the
+     * watermark instead.
      */
     public ParsedRecord parse(
-            byte kind, String topic, int partition, long offset, long recordTimestamp, byte[] value, long now) {
+            byte kind,
+            String topic,
+            int partition,
+            long offset,
+            long recordTimestamp,
+            byte[] value,
+            long now) {
         try {
             Event e = kind == Event.CHAT ? parseChat(value) : parseViewer(value);
             if (e.timestamp > now + maxFutureSkewMillis) {
-                throw new Invalid(RejectReason.FUTURE_TIMESTAMP, "timestamp " + Instant.ofEpochMilli(e.timestamp)
-                        + " is more than " + maxFutureSkewMillis + " ms ahead of the wall clock");
+                throw new Invalid(
+                        RejectReason.FUTURE_TIMESTAMP,
+                        "timestamp "
+                                + Instant.ofEpochMilli(e.timestamp)
+                                + " is more than "
+                                + maxFutureSkewMillis
+                                + " ms ahead of the wall clock");
             }
             e.partition = partition;
             e.offset = offset;
             return ParsedRecord.valid(e);
         } catch (Invalid bad) {
             return ParsedRecord.rejected(
-                    Rejection.of(topic, partition, offset, value, bad.reason, bad.getMessage(), recordTimestamp));
+                    Rejection.of(
+                            topic,
+                            partition,
+                            offset,
+                            value,
+                            bad.reason,
+                            bad.getMessage(),
+                            recordTimestamp));
         }
     }
 
@@ -65,7 +88,12 @@ public final class EventParser implements Serializable {
         return json;
     }
 
-    private static final int F_STREAM = 1, F_USER = 2, F_MESSAGE = 4, F_TS = 8, F_EMOTES = 16, F_VIEWERS = 32;
+    private static final int F_STREAM = 1,
+            F_USER = 2,
+            F_MESSAGE = 4,
+            F_TS = 8,
+            F_EMOTES = 16,
+            F_VIEWERS = 32;
 
     private Event parseChat(byte[] value) throws Invalid {
         String streamId = null, userId = null, message = null;
@@ -168,7 +196,8 @@ public final class EventParser implements Serializable {
         }
         if (first != JsonToken.START_OBJECT) {
             p.close();
-            throw new Invalid(RejectReason.NOT_OBJECT, "expected a JSON object, got " + describe(first));
+            throw new Invalid(
+                    RejectReason.NOT_OBJECT, "expected a JSON object, got " + describe(first));
         }
         return p;
     }
@@ -182,12 +211,14 @@ public final class EventParser implements Serializable {
 
     private static int once(int seen, int flag, String name) throws Invalid {
         if ((seen & flag) != 0) {
-            throw new Invalid(RejectReason.INVALID_VALUE, "field '" + name + "' appears more than once");
+            throw new Invalid(
+                    RejectReason.INVALID_VALUE, "field '" + name + "' appears more than once");
         }
         return seen | flag;
     }
 
-    private static String string(JsonParser p, JsonToken t, String name) throws IOException, Invalid {
+    private static String string(JsonParser p, JsonToken t, String name)
+            throws IOException, Invalid {
         if (t == JsonToken.VALUE_NULL) {
             return null;
         }
@@ -206,8 +237,13 @@ public final class EventParser implements Serializable {
             throw new Invalid(RejectReason.INVALID_VALUE, "stream_id is empty");
         }
         if (s.length() > MAX_STREAM_ID_LENGTH) {
-            throw new Invalid(RejectReason.INVALID_VALUE,
-                    "stream_id has " + s.length() + " characters; at most " + MAX_STREAM_ID_LENGTH + " allowed");
+            throw new Invalid(
+                    RejectReason.INVALID_VALUE,
+                    "stream_id has "
+                            + s.length()
+                            + " characters; at most "
+                            + MAX_STREAM_ID_LENGTH
+                            + " allowed");
         }
         if (s.indexOf('\u0000') >= 0) {
             throw new Invalid(RejectReason.INVALID_VALUE, "stream_id contains a NUL character");
@@ -221,14 +257,18 @@ public final class EventParser implements Serializable {
             return Long.MIN_VALUE;
         } else if (t == JsonToken.VALUE_NUMBER_INT) {
             if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-                throw new Invalid(RejectReason.INVALID_VALUE, "timestamp " + p.getText() + " overflows");
+                throw new Invalid(
+                        RejectReason.INVALID_VALUE, "timestamp " + p.getText() + " overflows");
             }
             ts = p.getLongValue();
         } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-            // Producers that compute time.time() * 1000 send fractions of a millisecond: keep the millisecond.
+            // Producers that compute time.time() * 1000 send fractions of a millisecond: keep the
+            // millisecond.
             double d = p.getDoubleValue();
             if (!(d >= 0 && d <= MAX_TIMESTAMP)) {
-                throw new Invalid(RejectReason.INVALID_VALUE, "timestamp " + p.getText() + " is out of range");
+                throw new Invalid(
+                        RejectReason.INVALID_VALUE,
+                        "timestamp " + p.getText() + " is out of range");
             }
             ts = (long) Math.floor(d);
         } else if (t == JsonToken.VALUE_STRING) {
@@ -236,14 +276,19 @@ public final class EventParser implements Serializable {
             try {
                 ts = DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(s, Instant::from).toEpochMilli();
             } catch (DateTimeParseException | ArithmeticException e) {
-                throw new Invalid(RejectReason.INVALID_VALUE, "timestamp '" + truncate(s)
-                        + "' is not ISO-8601 with a zone (e.g. 2026-01-01T12:00:00Z or +02:00) nor epoch milliseconds");
+                throw new Invalid(
+                        RejectReason.INVALID_VALUE,
+                        "timestamp '"
+                                + truncate(s)
+                                + "' is not ISO-8601 with a zone (e.g. 2026-01-01T12:00:00Z or"
+                                + " +02:00) nor epoch milliseconds");
             }
         } else {
             throw wrongType("timestamp", "epoch milliseconds or an ISO-8601 string", t);
         }
         if (ts < 0 || ts > MAX_TIMESTAMP) {
-            throw new Invalid(RejectReason.INVALID_VALUE, "timestamp " + ts + " is outside 1970..9999");
+            throw new Invalid(
+                    RejectReason.INVALID_VALUE, "timestamp " + ts + " is outside 1970..9999");
         }
         return ts;
     }
@@ -256,7 +301,8 @@ public final class EventParser implements Serializable {
             throw wrongType("viewer_count", "an integer", t);
         }
         if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-            throw new Invalid(RejectReason.INVALID_VALUE, "viewer_count " + p.getText() + " overflows");
+            throw new Invalid(
+                    RejectReason.INVALID_VALUE, "viewer_count " + p.getText() + " overflows");
         }
         long v = p.getLongValue();
         if (v < 0) {
@@ -280,8 +326,13 @@ public final class EventParser implements Serializable {
             }
             String s = p.getText();
             if (s.isEmpty() || s.length() > MAX_EMOTE_LENGTH || s.indexOf('\u0000') >= 0) {
-                throw new Invalid(RejectReason.INVALID_VALUE, "emote '" + truncate(s)
-                        + "' must be 1.." + MAX_EMOTE_LENGTH + " characters without NUL");
+                throw new Invalid(
+                        RejectReason.INVALID_VALUE,
+                        "emote '"
+                                + truncate(s)
+                                + "' must be 1.."
+                                + MAX_EMOTE_LENGTH
+                                + " characters without NUL");
             }
             if (out == null) {
                 out = new ArrayList<>(4);
@@ -298,11 +349,14 @@ public final class EventParser implements Serializable {
     }
 
     private static Invalid missing(String name) {
-        return new Invalid(RejectReason.MISSING_FIELD, "required field '" + name + "' is missing or null");
+        return new Invalid(
+                RejectReason.MISSING_FIELD, "required field '" + name + "' is missing or null");
     }
 
     private static Invalid wrongType(String name, String expected, JsonToken got) {
-        return new Invalid(RejectReason.WRONG_TYPE, "field '" + name + "' must be " + expected + ", got " + describe(got));
+        return new Invalid(
+                RejectReason.WRONG_TYPE,
+                "field '" + name + "' must be " + expected + ", got " + describe(got));
     }
 
     private static String describe(JsonToken t) {

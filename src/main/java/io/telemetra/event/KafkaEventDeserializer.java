@@ -16,7 +16,9 @@ public class KafkaEventDeserializer implements KafkaRecordDeserializationSchema<
     private final byte kind;
     private final EventParser parser;
 
-    /** @param kind {@link Event#CHAT} or {@link Event#VIEWER}: what the records of this source are */
+    /**
+     * @param kind {@link Event#CHAT} or {@link Event#VIEWER}: what the records of this source are
+     */
     public KafkaEventDeserializer(byte kind, EventParser parser) {
         this.kind = kind;
         this.parser = parser;
@@ -27,8 +29,15 @@ public class KafkaEventDeserializer implements KafkaRecordDeserializationSchema<
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<ParsedRecord> out) {
-        out.collect(parser.parse(kind, record.topic(), record.partition(), record.offset(), record.timestamp(),
-                record.value(), System.currentTimeMillis()));
+        out.collect(
+                parser.parse(
+                        kind,
+                        record.topic(),
+                        record.partition(),
+                        record.offset(),
+                        record.timestamp(),
+                        record.value(),
+                        System.currentTimeMillis()));
     }
 
     @Override

@@ -1,8 +1,9 @@
 package io.telemetra.event;
 
 /**
- * What the Kafka source emits per record: exactly one of {@link #event} and {@link #rejection} is set.
- * Parsing happens inside the source so that timestamps, and so watermarks, are tracked per Kafka partition.
+ * What the Kafka source emits per record: exactly one of {@link #event} and {@link #rejection} is
+ * set. Parsing happens inside the source so that timestamps, and so watermarks, are tracked per
+ * Kafka partition.
  */
 public class ParsedRecord {
     public Event event;

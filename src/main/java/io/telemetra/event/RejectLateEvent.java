@@ -10,10 +10,11 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.metrics.Counter;
 
 /**
- * Turns an event that arrived after all its windows fired into a {@code late} {@link Rejection}, so it
- * is kept (with its Kafka position) rather than dropped. The original bytes are not carried through the
- * pipeline to keep the per-event path lean, so the payload is the event re-rendered as JSON with the
- * fields the job read; the exact original is at the recorded topic, partition and offset.
+ * Turns an event that arrived after all its windows fired into a {@code late} {@link Rejection}, so
+ * it is kept (with its Kafka position) rather than dropped. The original bytes are not carried
+ * through the pipeline to keep the per-event path lean, so the payload is the event re-rendered as
+ * JSON with the fields the job read; the exact original is at the recorded topic, partition and
+ * offset.
  */
 public class RejectLateEvent extends RichMapFunction<Event, Rejection> {
     private static final long serialVersionUID = 1L;
@@ -37,8 +38,14 @@ public class RejectLateEvent extends RichMapFunction<Event, Rejection> {
     @Override
     public Rejection map(Event e) {
         late.inc();
-        return Rejection.of(e.isChat() ? chatTopic : viewerTopic, e.partition, e.offset, render(json, e),
-                RejectReason.LATE, "arrived after every window it belongs to had been written", -1);
+        return Rejection.of(
+                e.isChat() ? chatTopic : viewerTopic,
+                e.partition,
+                e.offset,
+                render(json, e),
+                RejectReason.LATE,
+                "arrived after every window it belongs to had been written",
+                -1);
     }
 
     static byte[] render(JsonFactory json, Event e) {

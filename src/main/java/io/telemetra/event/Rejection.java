@@ -1,8 +1,9 @@
 package io.telemetra.event;
 
 /**
- * A record that was not used, with everything needed to find and replay it: where it came from in Kafka,
- * its payload (truncated at {@link #MAX_PAYLOAD_BYTES}) and original size, and a machine-readable reason.
+ * A record that was not used, with everything needed to find and replay it: where it came from in
+ * Kafka, its payload (truncated at {@link #MAX_PAYLOAD_BYTES}) and original size, and a
+ * machine-readable reason.
  */
 public class Rejection {
     public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -10,20 +11,34 @@ public class Rejection {
     public String topic;
     public int partition;
     public long offset;
-    /** The raw bytes, possibly truncated; bytes rather than text because a bad record may not be UTF-8. */
+
+    /**
+     * The raw bytes, possibly truncated; bytes rather than text because a bad record may not be
+     * UTF-8.
+     */
     public byte[] payload;
+
     public int payloadSize;
+
     /** {@link RejectReason#code()}. */
     public String reason;
+
     /** A human-readable detail, e.g. which field was wrong. */
     public String detail;
+
     /** The Kafka record timestamp (epoch ms), or -1 when the record had none. */
     public long recordTimestamp;
 
     public Rejection() {}
 
     public static Rejection of(
-            String topic, int partition, long offset, byte[] raw, RejectReason reason, String detail, long recordTimestamp) {
+            String topic,
+            int partition,
+            long offset,
+            byte[] raw,
+            RejectReason reason,
+            String detail,
+            long recordTimestamp) {
         Rejection r = new Rejection();
         r.topic = topic;
         r.partition = partition;

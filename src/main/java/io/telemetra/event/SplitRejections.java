@@ -9,8 +9,8 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Sends valid events on and rejections to the {@link #REJECTED} side output, counting both. Counters:
- * {@code eventsValid}, {@code eventsRejected}, and {@code rejected.<reason>} per reason.
+ * Sends valid events on and rejections to the {@link #REJECTED} side output, counting both.
+ * Counters: {@code eventsValid}, {@code eventsRejected}, and {@code rejected.<reason>} per reason.
  */
 public class SplitRejections extends ProcessFunction<ParsedRecord, Event> {
     private static final long serialVersionUID = 1L;

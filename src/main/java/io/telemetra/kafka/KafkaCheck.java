@@ -3,6 +3,7 @@ package io.telemetra.kafka;
 import io.telemetra.StartupException;
 import io.telemetra.config.Option;
 import io.telemetra.config.TelemetraConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -20,48 +21,81 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * the submission with a message instead of a job that silently waits forever.
  */
 public final class KafkaCheck {
-    private static final long TIMEOUT_SECONDS = 30;
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private KafkaCheck() {}
 
     public static void verify(TelemetraConfig cfg) {
+        verify(cfg, TIMEOUT);
+    }
+
+    static void verify(TelemetraConfig cfg, Duration timeout) {
+        long seconds = Math.max(1, timeout.toSeconds());
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.kafkaBootstrapServers());
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT_SECONDS * 1000));
+        props.put(
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                Long.toString(Math.min(10, seconds) * 1000));
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(seconds * 1000));
         try (Admin admin = Admin.create(props)) {
             Set<String> existing;
             try {
-                existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                existing = admin.listTopics().names().get(seconds, TimeUnit.SECONDS);
             } catch (TimeoutException | ExecutionException e) {
-                throw new StartupException("cannot reach Kafka at " + cfg.kafkaBootstrapServers() + " within "
-                        + TIMEOUT_SECONDS + " s (" + rootMessage(e) + "); check " + Option.KAFKA_BOOTSTRAP_SERVERS.label()
-                        + " and that the brokers are running and reachable from here");
+                throw new StartupException(
+                        "cannot reach Kafka at "
+                                + cfg.kafkaBootstrapServers()
+                                + " within "
+                                + seconds
+                                + " s ("
+                                + rootMessage(e)
+                                + "); check "
+                                + Option.KAFKA_BOOTSTRAP_SERVERS.label()
+                                + " and that the brokers are running and reachable from here");
             }
             for (String topic : List.of(cfg.chatTopic(), cfg.viewerTopic())) {
                 if (!existing.contains(topic)) {
-                    throw new StartupException("Kafka topic '" + topic + "' does not exist on " + cfg.kafkaBootstrapServers()
-                            + "; create it (e.g. kafka-topics.sh --bootstrap-server " + cfg.kafkaBootstrapServers()
-                            + " --create --topic " + topic + " --partitions 2) or set "
-                            + (topic.equals(cfg.chatTopic()) ? Option.CHAT_TOPIC.label() : Option.VIEWER_TOPIC.label()));
+                    throw new StartupException(
+                            "Kafka topic '"
+                                    + topic
+                                    + "' does not exist on "
+                                    + cfg.kafkaBootstrapServers()
+                                    + "; create it (e.g. kafka-topics.sh --bootstrap-server "
+                                    + cfg.kafkaBootstrapServers()
+                                    + " --create --topic "
+                                    + topic
+                                    + " --partitions 2) or set "
+                                    + (topic.equals(cfg.chatTopic())
+                                            ? Option.CHAT_TOPIC.label()
+                                            : Option.VIEWER_TOPIC.label()));
                 }
             }
             try {
-                Map<String, TopicDescription> d = admin.describeTopics(List.of(cfg.chatTopic(), cfg.viewerTopic()))
-                        .allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                d.values().forEach(t -> {
-                    if (t.partitions().isEmpty()) {
-                        throw new StartupException("Kafka topic '" + t.name() + "' has no partitions");
-                    }
-                });
+                Map<String, TopicDescription> d =
+                        admin.describeTopics(List.of(cfg.chatTopic(), cfg.viewerTopic()))
+                                .allTopicNames()
+                                .get(seconds, TimeUnit.SECONDS);
+                d.values()
+                        .forEach(
+                                t -> {
+                                    if (t.partitions().isEmpty()) {
+                                        throw new StartupException(
+                                                "Kafka topic '" + t.name() + "' has no partitions");
+                                    }
+                                });
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                    throw new StartupException("Kafka topic disappeared during the start-up check: " + rootMessage(e));
+                    throw new StartupException(
+                            "Kafka topic disappeared during the start-up check: " + rootMessage(e));
                 }
-                throw new StartupException("cannot describe the Kafka topics: " + rootMessage(e)
-                        + "; if the cluster uses ACLs, the job's principal needs Describe and Read on both topics");
+                throw new StartupException(
+                        "cannot describe the Kafka topics: "
+                                + rootMessage(e)
+                                + "; if the cluster uses ACLs, the job's principal needs Describe"
+                                + " and Read on both topics");
             } catch (TimeoutException e) {
-                throw new StartupException("Kafka did not describe the topics within " + TIMEOUT_SECONDS + " s");
+                throw new StartupException(
+                        "Kafka did not describe the topics within " + seconds + " s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

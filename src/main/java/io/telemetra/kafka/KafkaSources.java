@@ -24,15 +24,16 @@ public final class KafkaSources {
 
     private static KafkaSource<ParsedRecord> source(
             TelemetraConfig cfg, String topic, KafkaEventDeserializer deserializer) {
-        KafkaSourceBuilder<ParsedRecord> b = KafkaSource.<ParsedRecord>builder()
-                .setBootstrapServers(cfg.kafkaBootstrapServers())
-                .setTopics(topic)
-                .setGroupId(cfg.groupId())
-                .setClientIdPrefix(cfg.groupId() + "-" + topic)
-                .setStartingOffsets(startingOffsets(cfg))
-                .setDeserializer(deserializer)
-                // new partitions of a topic are picked up within a minute
-                .setProperty("partition.discovery.interval.ms", "60000");
+        KafkaSourceBuilder<ParsedRecord> b =
+                KafkaSource.<ParsedRecord>builder()
+                        .setBootstrapServers(cfg.kafkaBootstrapServers())
+                        .setTopics(topic)
+                        .setGroupId(cfg.groupId())
+                        .setClientIdPrefix(cfg.groupId() + "-" + topic)
+                        .setStartingOffsets(startingOffsets(cfg))
+                        .setDeserializer(deserializer)
+                        // new partitions of a topic are picked up within a minute
+                        .setProperty("partition.discovery.interval.ms", "60000");
         if (cfg.mode() == TelemetraConfig.Mode.REPLAY) {
             // read up to the offsets present at start, then end: all windows fire and the job exits
             b.setBounded(OffsetsInitializer.latest());

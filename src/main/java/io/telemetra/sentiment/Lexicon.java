@@ -14,13 +14,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Sentiment scores of words (matched case-insensitively) and Twitch emotes (matched case-sensitively,
- * since {@code LUL} is an emote and "lul" is not). Loaded once on the client and shipped with the job,
- * so a user-supplied lexicon file only has to exist where {@code flink run} is called.
+ * Sentiment scores of words (matched case-insensitively) and Twitch emotes (matched
+ * case-sensitively, since {@code LUL} is an emote and "lul" is not). Loaded once on the client and
+ * shipped with the job, so a user-supplied lexicon file only has to exist where {@code flink run}
+ * is called.
  *
- * <p>File format: UTF-8, one entry a line, {@code word<TAB>token<TAB>score} or
- * {@code emote<TAB>token<TAB>score}, scores in [-1, 1]; blank lines and lines starting with {@code #}
- * are ignored. Every emote is an emote for top-emote counting, whatever its score (0 = neutral).
+ * <p>File format: UTF-8, one entry a line, {@code word<TAB>token<TAB>score} or {@code
+ * emote<TAB>token<TAB>score}, scores in [-1, 1]; blank lines and lines starting with {@code #} are
+ * ignored. Every emote is an emote for top-emote counting, whatever its score (0 = neutral).
  */
 public final class Lexicon implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -37,7 +38,8 @@ public final class Lexicon implements Serializable {
     public static Lexicon builtIn() {
         InputStream in = Lexicon.class.getResourceAsStream(BUILT_IN);
         if (in == null) {
-            throw new IllegalStateException("built-in lexicon " + BUILT_IN + " is missing from the job jar");
+            throw new IllegalStateException(
+                    "built-in lexicon " + BUILT_IN + " is missing from the job jar");
         }
         try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
             return read(r, "built-in lexicon");
@@ -51,8 +53,13 @@ public final class Lexicon implements Serializable {
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return read(r, file.toString());
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read lexicon file " + file + ": " + e.getMessage()
-                    + "; check --sentiment.lexicon (env SENTIMENT_LEXICON)", e);
+            throw new IllegalArgumentException(
+                    "cannot read lexicon file "
+                            + file
+                            + ": "
+                            + e.getMessage()
+                            + "; check --sentiment.lexicon (env SENTIMENT_LEXICON)",
+                    e);
         }
     }
 
@@ -69,7 +76,11 @@ public final class Lexicon implements Serializable {
             }
             String[] cols = line.split("\t");
             if (cols.length != 3) {
-                throw bad(source, n, "expected 3 tab-separated columns (word|emote, token, score), got " + cols.length);
+                throw bad(
+                        source,
+                        n,
+                        "expected 3 tab-separated columns (word|emote, token, score), got "
+                                + cols.length);
             }
             double score;
             try {
@@ -82,12 +93,19 @@ public final class Lexicon implements Serializable {
             }
             String token = cols[1].strip();
             if (token.isEmpty() || token.chars().anyMatch(Character::isWhitespace)) {
-                throw bad(source, n, "token '" + token + "' must be one non-empty word without spaces");
+                throw bad(
+                        source,
+                        n,
+                        "token '" + token + "' must be one non-empty word without spaces");
             }
             switch (cols[0].strip()) {
                 case "word" -> words.put(token.toLowerCase(Locale.ROOT), score);
                 case "emote" -> emotes.put(token, score);
-                default -> throw bad(source, n, "first column must be 'word' or 'emote', got '" + cols[0] + "'");
+                default ->
+                        throw bad(
+                                source,
+                                n,
+                                "first column must be 'word' or 'emote', got '" + cols[0] + "'");
             }
         }
         if (words.isEmpty() && emotes.isEmpty()) {

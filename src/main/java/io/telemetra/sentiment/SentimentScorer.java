@@ -5,11 +5,11 @@ import java.util.ArrayList;
 import java.util.Locale;
 
 /**
- * Scores a chat message in [-1, 1] as the mean score of its tokens found in the {@link Lexicon}
- * (0 when none is found), and lists the emotes it contains. One pass over the message, no regex.
+ * Scores a chat message in [-1, 1] as the mean score of its tokens found in the {@link Lexicon} (0
+ * when none is found), and lists the emotes it contains. One pass over the message, no regex.
  *
- * <p>A token is first looked up as an emote exactly as written; otherwise its surrounding punctuation
- * is trimmed and it is looked up, lower-cased, as a word ("GREAT!!" scores as "great").
+ * <p>A token is first looked up as an emote exactly as written; otherwise its surrounding
+ * punctuation is trimmed and it is looked up, lower-cased, as a word ("GREAT!!" scores as "great").
  */
 public final class SentimentScorer implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -63,7 +63,8 @@ public final class SentimentScorer implements Serializable {
             }
         }
         double score = matched == 0 ? 0.0 : Math.max(-1.0, Math.min(1.0, sum / matched));
-        String[] emotes = !collectEmotes ? null : (found == null ? NO_EMOTES : found.toArray(NO_EMOTES));
+        String[] emotes =
+                !collectEmotes ? null : (found == null ? NO_EMOTES : found.toArray(NO_EMOTES));
         return new Analysis(score, emotes);
     }
 

@@ -14,29 +14,49 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * Start-up check of the database the sinks write to: reachable with the given credentials, the three
- * tables present with the columns and unique keys the upserts need, and (for exactly-once) prepared
- * transactions enabled. A failure here names the problem and the command that fixes it, instead of a
- * job that restarts forever on its first write.
+ * Start-up check of the database the sinks write to: reachable with the given credentials, the
+ * three tables present with the columns and unique keys the upserts need, and (for exactly-once)
+ * prepared transactions enabled. A failure here names the problem and the command that fixes it,
+ * instead of a job that restarts forever on its first write.
  */
 public final class PostgresCheck {
-    private static final String SCHEMA_HINT = "run sql/001_schema.sql against the database "
-            + "(psql -v ON_ERROR_STOP=1 -f sql/001_schema.sql)";
+    private static final String SCHEMA_HINT =
+            "run sql/001_schema.sql against the database "
+                    + "(psql -v ON_ERROR_STOP=1 -f sql/001_schema.sql)";
 
     private PostgresCheck() {}
 
-    /** @param parallelism the job's parallelism, to size the prepared-transaction requirement */
+    /**
+     * @param parallelism the job's parallelism, to size the prepared-transaction requirement
+     */
     public static void verify(TelemetraConfig cfg, int parallelism) {
         try (Connection c = connect(cfg)) {
-            checkTable(c, "chat_summary_minute", Statements.SUMMARY_COLUMNS, "stream_id", "window_start");
-            checkTable(c, "moments", Statements.MOMENT_COLUMNS, "moment_type", "stream_id", "timestamp");
-            checkTable(c, "rejected_events", Statements.REJECTION_COLUMNS,
-                    "source_offset", "source_partition", "source_topic");
+            checkTable(
+                    c,
+                    "chat_summary_minute",
+                    Statements.SUMMARY_COLUMNS,
+                    "stream_id",
+                    "window_start");
+            checkTable(
+                    c,
+                    "moments",
+                    Statements.MOMENT_COLUMNS,
+                    "moment_type",
+                    "stream_id",
+                    "timestamp");
+            checkTable(
+                    c,
+                    "rejected_events",
+                    Statements.REJECTION_COLUMNS,
+                    "source_offset",
+                    "source_partition",
+                    "source_topic");
             if (cfg.exactlyOnce()) {
                 checkPreparedTransactions(c, parallelism);
             }
         } catch (SQLException e) {
-            throw new StartupException("PostgreSQL check failed at " + cfg.postgresUrl() + ": " + e.getMessage());
+            throw new StartupException(
+                    "PostgreSQL check failed at " + cfg.postgresUrl() + ": " + e.getMessage());
         }
     }
 
@@ -50,15 +70,31 @@ public final class PostgresCheck {
             return DriverManager.getConnection(cfg.postgresUrl(), props);
         } catch (SQLException e) {
             String state = e.getSQLState() == null ? "" : e.getSQLState();
-            String hint = switch (state) {
-                case "28P01", "28000" -> "check " + Option.POSTGRES_USER.label()
-                        + " and the password in POSTGRES_PASSWORD or " + Option.POSTGRES_PASSWORD_FILE.label();
-                case "3D000" -> "create the database, or fix the database name in " + Option.POSTGRES_URL.label();
-                default -> "check " + Option.POSTGRES_URL.label() + " and that PostgreSQL is running and reachable from here";
-            };
+            String hint =
+                    switch (state) {
+                        case "28P01", "28000" ->
+                                "check "
+                                        + Option.POSTGRES_USER.label()
+                                        + " and the password in POSTGRES_PASSWORD or "
+                                        + Option.POSTGRES_PASSWORD_FILE.label();
+                        case "3D000" ->
+                                "create the database, or fix the database name in "
+                                        + Option.POSTGRES_URL.label();
+                        default ->
+                                "check "
+                                        + Option.POSTGRES_URL.label()
+                                        + " and that PostgreSQL is running and reachable from here";
+                    };
             // the driver's messages never include the password
-            throw new StartupException("cannot connect to PostgreSQL at " + cfg.postgresUrl() + " as '"
-                    + cfg.postgresUser() + "': " + e.getMessage() + "; " + hint);
+            throw new StartupException(
+                    "cannot connect to PostgreSQL at "
+                            + cfg.postgresUrl()
+                            + " as '"
+                            + cfg.postgresUser()
+                            + "': "
+                            + e.getMessage()
+                            + "; "
+                            + hint);
         }
     }
 
@@ -69,23 +105,38 @@ public final class PostgresCheck {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 if (!rs.getBoolean(1)) {
-                    throw new StartupException("table " + table + " does not exist; " + SCHEMA_HINT);
+                    throw new StartupException(
+                            "table " + table + " does not exist; " + SCHEMA_HINT);
                 }
             }
         }
-        String probe = "SELECT " + columns.replace(", processed_at", "").replace(", detected_at", "")
-                .replace(", rejected_at", "") + " FROM " + table + " LIMIT 0";
+        String probe =
+                "SELECT "
+                        + columns.replace(", processed_at", "")
+                                .replace(", detected_at", "")
+                                .replace(", rejected_at", "")
+                        + " FROM "
+                        + table
+                        + " LIMIT 0";
         try (Statement st = c.createStatement()) {
             st.executeQuery(probe).close();
         } catch (SQLException e) {
-            throw new StartupException("table " + table + " lacks a column the job writes (" + e.getMessage()
-                    + "); tables created by the Spark job need sql/002_migrate_from_spark.sql, others " + SCHEMA_HINT);
+            throw new StartupException(
+                    "table "
+                            + table
+                            + " lacks a column the job writes ("
+                            + e.getMessage()
+                            + "); tables created by the Spark job need"
+                            + " sql/002_migrate_from_spark.sql, others "
+                            + SCHEMA_HINT);
         }
         // ON CONFLICT needs a unique index on exactly the natural key
-        String sql = "SELECT count(*) FROM pg_index i WHERE i.indrelid = to_regclass(?) AND i.indisunique "
-                + "AND (SELECT array_agg(a.attname::text ORDER BY a.attname::text) FROM pg_attribute a "
-                + "WHERE a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)) = ?::text[] "
-                + "AND i.indnkeyatts = cardinality(?::text[])";
+        String sql =
+                "SELECT count(*) FROM pg_index i WHERE i.indrelid = to_regclass(?) AND"
+                        + " i.indisunique AND (SELECT array_agg(a.attname::text ORDER BY"
+                        + " a.attname::text) FROM pg_attribute a WHERE a.attrelid = i.indrelid AND"
+                        + " a.attnum = ANY(i.indkey)) = ?::text[] AND i.indnkeyatts ="
+                        + " cardinality(?::text[])";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, table);
             ps.setArray(2, c.createArrayOf("text", uniqueKey));
@@ -93,30 +144,50 @@ public final class PostgresCheck {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 if (rs.getLong(1) == 0) {
-                    throw new StartupException("table " + table + " has no unique key on (" + String.join(", ", uniqueKey)
-                            + "), which the job's idempotent upserts need; tables created by the Spark job need "
-                            + "sql/002_migrate_from_spark.sql");
+                    throw new StartupException(
+                            "table "
+                                    + table
+                                    + " has no unique key on ("
+                                    + String.join(", ", uniqueKey)
+                                    + "), which the job's idempotent upserts need; tables created"
+                                    + " by the Spark job need sql/002_migrate_from_spark.sql");
                 }
             }
         }
     }
 
-    private static void checkPreparedTransactions(Connection c, int parallelism) throws SQLException {
+    private static void checkPreparedTransactions(Connection c, int parallelism)
+            throws SQLException {
         int max;
         try (Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT current_setting('max_prepared_transactions')::int")) {
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT current_setting('max_prepared_transactions')::int")) {
             rs.next();
             max = rs.getInt(1);
         }
-        // each sink subtask may hold a prepared transaction for a checkpoint being committed while it
+        // each sink subtask may hold a prepared transaction for a checkpoint being committed while
+        // it
         // prepares the next one
         int needed = PostgresSinks.SINK_COUNT * Math.max(1, parallelism) * 2;
         if (max < needed) {
-            throw new StartupException("PostgreSQL has max_prepared_transactions = " + max + ", but the exactly-once "
-                    + "sink needs at least " + needed + " (" + PostgresSinks.SINK_COUNT + " sinks x parallelism "
-                    + Math.max(1, parallelism) + " x 2). Set max_prepared_transactions = " + Math.max(needed, 20)
-                    + " in postgresql.conf (ALTER SYSTEM SET max_prepared_transactions = " + Math.max(needed, 20)
-                    + ") and restart PostgreSQL, or run with " + Option.SINK_DELIVERY.label() + " at-least-once");
+            throw new StartupException(
+                    "PostgreSQL has max_prepared_transactions = "
+                            + max
+                            + ", but the exactly-once "
+                            + "sink needs at least "
+                            + needed
+                            + " ("
+                            + PostgresSinks.SINK_COUNT
+                            + " sinks x parallelism "
+                            + Math.max(1, parallelism)
+                            + " x 2). Set max_prepared_transactions = "
+                            + Math.max(needed, 20)
+                            + " in postgresql.conf (ALTER SYSTEM SET max_prepared_transactions = "
+                            + Math.max(needed, 20)
+                            + ") and restart PostgreSQL, or run with "
+                            + Option.SINK_DELIVERY.label()
+                            + " at-least-once");
         }
     }
 
@@ -124,7 +195,10 @@ public final class PostgresCheck {
     public static List<String> preparedTransactions(Connection c) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT gid FROM pg_prepared_xacts WHERE database = current_database()")) {
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT gid FROM pg_prepared_xacts WHERE database ="
+                                        + " current_database()")) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }

@@ -16,16 +16,18 @@ import org.postgresql.xa.PGXADataSource;
  * Builds the three PostgreSQL sinks with flink-connector-jdbc's {@link JdbcSink}.
  *
  * <p>Exactly-once: each sink writes inside an XA transaction that is prepared and committed at each
- * checkpoint, so rows appear once per checkpoint. PostgreSQL needs {@code max_prepared_transactions > 0}
- * and one transaction per connection; the connector requires {@code maxRetries = 0} (a retried batch
- * inside an XA transaction could be applied twice). Connector 4.0.0 commits while taking the snapshot,
- * not after the checkpoint completes, so a checkpoint that fails afterwards replays some rows: the
- * upserts on natural keys are what keeps the tables free of duplicates in that case.
+ * checkpoint, so rows appear once per checkpoint. PostgreSQL needs {@code max_prepared_transactions
+ * > 0} and one transaction per connection; the connector requires {@code maxRetries = 0} (a retried
+ * batch inside an XA transaction could be applied twice). Connector 4.0.0 commits while taking the
+ * snapshot, not after the checkpoint completes, so a checkpoint that fails afterwards replays some
+ * rows: the upserts on natural keys are what keeps the tables free of duplicates in that case.
  *
  * <p>At-least-once: plain batches, retried; the upserts make replays harmless.
  */
 public final class PostgresSinks {
-    /** Number of sinks, each holding its own connections and, in exactly-once mode, XA transactions. */
+    /**
+     * Number of sinks, each holding its own connections and, in exactly-once mode, XA transactions.
+     */
     public static final int SINK_COUNT = 3;
 
     private PostgresSinks() {}
@@ -37,37 +39,51 @@ public final class PostgresSinks {
                 sink(cfg, "rejected_events", Statements.INSERT_REJECTION, Statements.REJECTION));
     }
 
-    private static <T> Sink<T> sink(TelemetraConfig cfg, String name, String sql, JdbcStatementBuilder<T> binder) {
+    private static <T> Sink<T> sink(
+            TelemetraConfig cfg, String name, String sql, JdbcStatementBuilder<T> binder) {
         if (cfg.exactlyOnce()) {
-            return new XaJdbcSink<>(JdbcSink.<T>builder()
-                    .withQueryStatement(sql, binder)
-                    .withExecutionOptions(JdbcExecutionOptions.builder()
-                            .withBatchSize(1000)
-                            .withBatchIntervalMs(0)
-                            .withMaxRetries(0)
-                            .build())
-                    .buildExactlyOnce(
-                            JdbcExactlyOnceOptions.builder().withTransactionPerConnection(true).build(),
-                            xaDataSource(cfg.postgresUrl(), cfg.postgresUser(), cfg.postgresPassword())),
+            return new XaJdbcSink<>(
+                    JdbcSink.<T>builder()
+                            .withQueryStatement(sql, binder)
+                            .withExecutionOptions(
+                                    JdbcExecutionOptions.builder()
+                                            .withBatchSize(1000)
+                                            .withBatchIntervalMs(0)
+                                            .withMaxRetries(0)
+                                            .build())
+                            .buildExactlyOnce(
+                                    JdbcExactlyOnceOptions.builder()
+                                            .withTransactionPerConnection(true)
+                                            .build(),
+                                    xaDataSource(
+                                            cfg.postgresUrl(),
+                                            cfg.postgresUser(),
+                                            cfg.postgresPassword())),
                     name);
         }
         return JdbcSink.<T>builder()
                 .withQueryStatement(sql, binder)
-                .withExecutionOptions(JdbcExecutionOptions.builder()
-                        .withBatchSize(1000)
-                        .withBatchIntervalMs(200)
-                        .withMaxRetries(3)
-                        .build())
-                .buildAtLeastOnce(new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                        .withUrl(cfg.postgresUrl())
-                        .withDriverName("org.postgresql.Driver")
-                        .withUsername(cfg.postgresUser())
-                        .withPassword(cfg.postgresPassword().value())
-                        .build());
+                .withExecutionOptions(
+                        JdbcExecutionOptions.builder()
+                                .withBatchSize(1000)
+                                .withBatchIntervalMs(200)
+                                .withMaxRetries(3)
+                                .build())
+                .buildAtLeastOnce(
+                        new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                                .withUrl(cfg.postgresUrl())
+                                .withDriverName("org.postgresql.Driver")
+                                .withUsername(cfg.postgresUser())
+                                .withPassword(cfg.postgresPassword().value())
+                                .build());
     }
 
-    /** Serializable, so it travels with the job graph; the password never enters the job's configuration. */
-    static SerializableSupplier<XADataSource> xaDataSource(String url, String user, TelemetraConfig.Secret password) {
+    /**
+     * Serializable, so it travels with the job graph; the password never enters the job's
+     * configuration.
+     */
+    static SerializableSupplier<XADataSource> xaDataSource(
+            String url, String user, TelemetraConfig.Secret password) {
         return () -> {
             PGXADataSource ds = new PGXADataSource();
             ds.setUrl(url);

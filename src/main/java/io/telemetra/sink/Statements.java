@@ -14,48 +14,63 @@ import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
 /**
  * The SQL each sink runs. All writes are idempotent upserts on natural keys, so replaying input
- * (after a failure, or a deliberate backfill) never duplicates a row. Every value is a bound parameter.
+ * (after a failure, or a deliberate backfill) never duplicates a row. Every value is a bound
+ * parameter.
  */
 public final class Statements {
     private Statements() {}
 
-    /** Columns of {@code chat_summary_minute} the job writes; also what the start-up check selects. */
-    static final String SUMMARY_COLUMNS = "stream_id, window_start, window_end, chat_count, unique_chatters, "
-            + "avg_sentiment, positive_count, negative_count, chat_rate, avg_viewers, top_emotes, z_score, "
-            + "is_anomaly, processed_at";
+    /**
+     * Columns of {@code chat_summary_minute} the job writes; also what the start-up check selects.
+     */
+    static final String SUMMARY_COLUMNS =
+            "stream_id, window_start, window_end, chat_count, unique_chatters, avg_sentiment,"
+                + " positive_count, negative_count, chat_rate, avg_viewers, top_emotes, z_score,"
+                + " is_anomaly, processed_at";
 
     static final String MOMENT_COLUMNS =
             "stream_id, \"timestamp\", moment_type, description, intensity, metadata, detected_at";
 
-    static final String REJECTION_COLUMNS = "source_topic, source_partition, source_offset, reason, detail, "
-            + "payload, payload_size, record_timestamp, rejected_at";
+    static final String REJECTION_COLUMNS =
+            "source_topic, source_partition, source_offset, reason, detail, "
+                    + "payload, payload_size, record_timestamp, rejected_at";
 
     /*
      * A window re-fired by allowed lateness arrives with z_score NULL: its baseline had moved on, so the
      * z-score and anomaly flag of the first firing are kept rather than erased.
      */
-    public static final String UPSERT_SUMMARY = "INSERT INTO chat_summary_minute (" + SUMMARY_COLUMNS + ") "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()) "
-            + "ON CONFLICT (stream_id, window_start) DO UPDATE SET "
-            + "window_end = EXCLUDED.window_end, chat_count = EXCLUDED.chat_count, "
-            + "unique_chatters = EXCLUDED.unique_chatters, avg_sentiment = EXCLUDED.avg_sentiment, "
-            + "positive_count = EXCLUDED.positive_count, negative_count = EXCLUDED.negative_count, "
-            + "chat_rate = EXCLUDED.chat_rate, avg_viewers = EXCLUDED.avg_viewers, top_emotes = EXCLUDED.top_emotes, "
-            + "z_score = COALESCE(EXCLUDED.z_score, chat_summary_minute.z_score), "
-            + "is_anomaly = CASE WHEN EXCLUDED.z_score IS NULL THEN chat_summary_minute.is_anomaly "
-            + "ELSE EXCLUDED.is_anomaly END, "
-            + "processed_at = now()";
+    public static final String UPSERT_SUMMARY =
+            "INSERT INTO chat_summary_minute ("
+                    + SUMMARY_COLUMNS
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()) ON CONFLICT"
+                    + " (stream_id, window_start) DO UPDATE SET window_end = EXCLUDED.window_end,"
+                    + " chat_count = EXCLUDED.chat_count, unique_chatters ="
+                    + " EXCLUDED.unique_chatters, avg_sentiment = EXCLUDED.avg_sentiment,"
+                    + " positive_count = EXCLUDED.positive_count, negative_count ="
+                    + " EXCLUDED.negative_count, chat_rate = EXCLUDED.chat_rate, avg_viewers ="
+                    + " EXCLUDED.avg_viewers, top_emotes = EXCLUDED.top_emotes, z_score ="
+                    + " COALESCE(EXCLUDED.z_score, chat_summary_minute.z_score), is_anomaly = CASE"
+                    + " WHEN EXCLUDED.z_score IS NULL THEN chat_summary_minute.is_anomaly ELSE"
+                    + " EXCLUDED.is_anomaly END, processed_at = now()";
 
-    /** A moment is re-emitted while its burst lasts; the newest emission carries the peak so far. */
-    public static final String UPSERT_MOMENT = "INSERT INTO moments (" + MOMENT_COLUMNS + ") "
-            + "VALUES (?, ?, ?, ?, ?, ?::jsonb, now()) "
-            + "ON CONFLICT (stream_id, moment_type, \"timestamp\") DO UPDATE SET "
-            + "description = EXCLUDED.description, intensity = EXCLUDED.intensity, metadata = EXCLUDED.metadata";
+    /**
+     * A moment is re-emitted while its burst lasts; the newest emission carries the peak so far.
+     */
+    public static final String UPSERT_MOMENT =
+            "INSERT INTO moments ("
+                    + MOMENT_COLUMNS
+                    + ") VALUES (?, ?, ?, ?, ?, ?::jsonb, now()) ON CONFLICT (stream_id,"
+                    + " moment_type, \"timestamp\") DO UPDATE SET description ="
+                    + " EXCLUDED.description, intensity = EXCLUDED.intensity, metadata ="
+                    + " EXCLUDED.metadata";
 
     /** A record rejected again on replay keeps its first row. */
-    public static final String INSERT_REJECTION = "INSERT INTO rejected_events (" + REJECTION_COLUMNS + ") "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, now()) "
-            + "ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING";
+    public static final String INSERT_REJECTION =
+            "INSERT INTO rejected_events ("
+                    + REJECTION_COLUMNS
+                    + ") "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, now()) "
+                    + "ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING";
 
     public static final JdbcStatementBuilder<WindowSummary> SUMMARY = Statements::bindSummary;
     public static final JdbcStatementBuilder<Moment> MOMENT = Statements::bindMoment;

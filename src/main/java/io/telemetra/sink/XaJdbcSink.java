@@ -2,6 +2,8 @@ package io.telemetra.sink;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -9,15 +11,11 @@ import java.util.function.Consumer;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobInfo;
 import org.apache.flink.api.common.TaskInfo;
+import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
-import org.apache.flink.util.UserCodeClassLoader;
-import java.util.Collection;
-import java.util.List;
-import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
@@ -31,35 +29,41 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.committer.JdbcCommit
 import org.apache.flink.connector.jdbc.core.datastream.sink.writer.JdbcWriter;
 import org.apache.flink.connector.jdbc.core.datastream.sink.writer.JdbcWriterState;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+import org.apache.flink.util.UserCodeClassLoader;
 
 /**
- * The exactly-once {@link JdbcSink} of flink-connector-jdbc 4.0.0 with two defects worked around, so
- * that a job can have several XA sinks and a bounded (replay) run ends cleanly. State, serializers and
- * committer are the connector's own, so savepoints stay compatible.
+ * The exactly-once {@link JdbcSink} of flink-connector-jdbc 4.0.0 with two defects worked around,
+ * so that a job can have several XA sinks and a bounded (replay) run ends cleanly. State,
+ * serializers and committer are the connector's own, so savepoints stay compatible.
  *
- * <p><b>One XID namespace per sink.</b> The connector derives XA transaction ids from the job id, the
- * subtask index and the checkpoint id only. Two XA sinks in one job therefore prepare the same XID
- * at every checkpoint and PostgreSQL refuses the second ("transaction identifier ... is already in
- * use"). The writer here sees a job id mixed with a stable hash of the sink's name, so each sink's
- * XIDs are distinct yet the same after every restart.
+ * <p><b>One XID namespace per sink.</b> The connector derives XA transaction ids from the job id,
+ * the subtask index and the checkpoint id only. Two XA sinks in one job therefore prepare the same
+ * XID at every checkpoint and PostgreSQL refuses the second ("transaction identifier ... is already
+ * in use"). The writer here sees a job id mixed with a stable hash of the sink's name, so each
+ * sink's XIDs are distinct yet the same after every restart.
  *
- * <p><b>Checkpoints after end of input.</b> After end of input Flink no longer calls
- * {@code prepareCommit()} before a checkpoint, but the connector's {@link JdbcWriter#snapshotState}
- * still opens a new XA transaction at every snapshot. The first checkpoint after end of input commits
- * the last data and opens an empty transaction; a second one (the first was declined, or raced the
+ * <p><b>Checkpoints after end of input.</b> After end of input Flink no longer calls {@code
+ * prepareCommit()} before a checkpoint, but the connector's {@link JdbcWriter#snapshotState} still
+ * opens a new XA transaction at every snapshot. The first checkpoint after end of input commits the
+ * last data and opens an empty transaction; a second one (the first was declined, or raced the
  * task's shutdown) fails with {@code IllegalStateException: currentXid not null}, restarting a job
  * whose rows were all written. Here the first snapshot after end of input goes to the connector as
- * usual; later ones return that same state, which lists no new data, only the empty transaction that
- * a restore rolls back.
+ * usual; later ones return that same state, which lists no new data, only the empty transaction
+ * that a restore rolls back.
  */
 public final class XaJdbcSink<IN>
-        implements Sink<IN>, SupportsWriterState<IN, JdbcWriterState>, SupportsCommitter<JdbcCommitable> {
+        implements Sink<IN>,
+                SupportsWriterState<IN, JdbcWriterState>,
+                SupportsCommitter<JdbcCommitable> {
     private static final long serialVersionUID = 1L;
 
     private final JdbcSink<IN> delegate;
     private final String name;
 
-    /** @param name identifies the sink among the job's XA sinks; must stay the same across releases */
+    /**
+     * @param name identifies the sink among the job's XA sinks; must stay the same across releases
+     */
     public XaJdbcSink(JdbcSink<IN> delegate, String name) {
         this.delegate = delegate;
         this.name = name;
@@ -72,14 +76,17 @@ public final class XaJdbcSink<IN>
 
     @Override
     public StatefulSinkWriter<IN, JdbcWriterState> restoreWriter(
-            WriterInitContext context, Collection<JdbcWriterState> recoveredState) throws IOException {
-        return new Writer<>(delegate.restoreWriter(new NamespacedContext(context, name), recoveredState));
+            WriterInitContext context, Collection<JdbcWriterState> recoveredState)
+            throws IOException {
+        return new Writer<>(
+                delegate.restoreWriter(new NamespacedContext(context, name), recoveredState));
     }
 
     /** The job id the connector builds XIDs from: the real one mixed with the sink name's hash. */
     static JobID namespacedJobId(JobID jobId, String sinkName) {
         UUID h = UUID.nameUUIDFromBytes(sinkName.getBytes(StandardCharsets.UTF_8));
-        return new JobID(jobId.getLowerPart() ^ h.getLeastSignificantBits(),
+        return new JobID(
+                jobId.getLowerPart() ^ h.getLeastSignificantBits(),
                 jobId.getUpperPart() ^ h.getMostSignificantBits());
     }
 
@@ -89,7 +96,8 @@ public final class XaJdbcSink<IN>
     }
 
     @Override
-    public Committer<JdbcCommitable> createCommitter(CommitterInitContext context) throws IOException {
+    public Committer<JdbcCommitable> createCommitter(CommitterInitContext context)
+            throws IOException {
         return delegate.createCommitter(context);
     }
 
@@ -107,17 +115,18 @@ public final class XaJdbcSink<IN>
             this.context = context;
             JobID id = namespacedJobId(context.getJobInfo().getJobId(), sinkName);
             String jobName = context.getJobInfo().getJobName();
-            this.jobInfo = new JobInfo() {
-                @Override
-                public JobID getJobId() {
-                    return id;
-                }
+            this.jobInfo =
+                    new JobInfo() {
+                        @Override
+                        public JobID getJobId() {
+                            return id;
+                        }
 
-                @Override
-                public String getJobName() {
-                    return jobName;
-                }
-            };
+                        @Override
+                        public String getJobName() {
+                            return jobName;
+                        }
+                    };
         }
 
         @Override
@@ -146,7 +155,8 @@ public final class XaJdbcSink<IN>
         }
 
         @Override
-        public SerializationSchema.InitializationContext asSerializationSchemaInitializationContext() {
+        public SerializationSchema.InitializationContext
+                asSerializationSchemaInitializationContext() {
             return context.asSerializationSchemaInitializationContext();
         }
 
@@ -177,7 +187,8 @@ public final class XaJdbcSink<IN>
     }
 
     static final class Writer<IN>
-            implements StatefulSinkWriter<IN, JdbcWriterState>, CommittingSinkWriter<IN, JdbcCommitable> {
+            implements StatefulSinkWriter<IN, JdbcWriterState>,
+                    CommittingSinkWriter<IN, JdbcCommitable> {
         private final JdbcWriter<IN> writer;
         private boolean endOfInput;
         private List<JdbcWriterState> stateAfterEndOfInput;

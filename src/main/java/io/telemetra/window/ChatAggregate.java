@@ -3,8 +3,12 @@ package io.telemetra.window;
 import io.telemetra.event.Event;
 import org.apache.flink.api.common.functions.AggregateFunction;
 
-/** Folds a stream's events into a {@link WindowAccumulator} as they arrive, so windows keep no events. */
-public class ChatAggregate implements AggregateFunction<Event, WindowAccumulator, WindowAccumulator> {
+/**
+ * Folds a stream's events into a {@link WindowAccumulator} as they arrive, so windows keep no
+ * events.
+ */
+public class ChatAggregate
+        implements AggregateFunction<Event, WindowAccumulator, WindowAccumulator> {
     private static final long serialVersionUID = 1L;
 
     private final int sketchLgK;

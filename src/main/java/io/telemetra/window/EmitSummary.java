@@ -4,18 +4,26 @@ import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 
-/** Turns a fired window's accumulator into a {@link WindowSummary} stamped with the window's bounds. */
-public class EmitSummary extends ProcessWindowFunction<WindowAccumulator, WindowSummary, String, TimeWindow> {
+/**
+ * Turns a fired window's accumulator into a {@link WindowSummary} stamped with the window's bounds.
+ */
+public class EmitSummary
+        extends ProcessWindowFunction<WindowAccumulator, WindowSummary, String, TimeWindow> {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public void process(String streamId, Context ctx, Iterable<WindowAccumulator> aggregated, Collector<WindowSummary> out) {
+    public void process(
+            String streamId,
+            Context ctx,
+            Iterable<WindowAccumulator> aggregated,
+            Collector<WindowSummary> out) {
         WindowAccumulator acc = aggregated.iterator().next();
         TimeWindow w = ctx.window();
         out.collect(summarize(streamId, w.getStart(), w.getEnd(), acc));
     }
 
-    public static WindowSummary summarize(String streamId, long start, long end, WindowAccumulator acc) {
+    public static WindowSummary summarize(
+            String streamId, long start, long end, WindowAccumulator acc) {
         WindowSummary s = new WindowSummary();
         s.streamId = streamId;
         s.windowStart = start;

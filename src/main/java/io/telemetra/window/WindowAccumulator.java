@@ -12,20 +12,24 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * The running aggregate of one stream's events in one window: counts, sentiment sums, viewer sums,
- * emote occurrences and a HyperLogLog sketch of the chatters. Its state type is declared by
- * {@link WindowAccumulatorTypeInfo}, whose serializer writes a format version with every value so the
+ * emote occurrences and a HyperLogLog sketch of the chatters. Its state type is declared by {@link
+ * WindowAccumulatorTypeInfo}, whose serializer writes a format version with every value so the
  * layout can evolve without Kryo.
  */
 @TypeInfo(WindowAccumulatorTypeInfo.Factory.class)
 public final class WindowAccumulator {
-    /** HLL_8 trades a little memory for the fastest update; the serialized form is compact either way. */
+    /**
+     * HLL_8 trades a little memory for the fastest update; the serialized form is compact either
+     * way.
+     */
     static final TgtHllType SKETCH_TYPE = TgtHllType.HLL_8;
 
     public static final int TOP_EMOTES = 5;
 
     /**
      * Sentiment is summed in fixed point (units of 1e-9): a double sum depends on the order events
-     * arrive in, which differs between runs over the same input, and replays must give identical rows.
+     * arrive in, which differs between runs over the same input, and replays must give identical
+     * rows.
      */
     static final double SENTIMENT_SCALE = 1e9;
 
@@ -35,8 +39,10 @@ public final class WindowAccumulator {
     long negativeCount;
     long viewerSum;
     long viewerEvents;
+
     /** Created on first use; windows that see only viewer events never allocate it. */
     HashMap<String, Integer> emoteCounts;
+
     /** Created on first chat message. */
     HllSketch chatters;
 
@@ -86,7 +92,8 @@ public final class WindowAccumulator {
             if (chatters == null) {
                 chatters = other.chatters.copy();
             } else {
-                Union union = new Union(Math.max(chatters.getLgConfigK(), other.chatters.getLgConfigK()));
+                Union union =
+                        new Union(Math.max(chatters.getLgConfigK(), other.chatters.getLgConfigK()));
                 union.update(chatters);
                 union.update(other.chatters);
                 chatters = union.getResult(SKETCH_TYPE);
@@ -127,10 +134,11 @@ public final class WindowAccumulator {
             return new String[0];
         }
         List<Map.Entry<String, Integer>> entries = new ArrayList<>(emoteCounts.entrySet());
-        entries.sort((a, b) -> {
-            int byCount = Integer.compare(b.getValue(), a.getValue());
-            return byCount != 0 ? byCount : a.getKey().compareTo(b.getKey());
-        });
+        entries.sort(
+                (a, b) -> {
+                    int byCount = Integer.compare(b.getValue(), a.getValue());
+                    return byCount != 0 ? byCount : a.getKey().compareTo(b.getKey());
+                });
         int n = Math.min(TOP_EMOTES, entries.size());
         String[] top = new String[n];
         for (int i = 0; i < n; i++) {

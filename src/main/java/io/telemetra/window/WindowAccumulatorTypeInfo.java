@@ -88,7 +88,9 @@ public final class WindowAccumulatorTypeInfo extends TypeInformation<WindowAccum
         return obj instanceof WindowAccumulatorTypeInfo;
     }
 
-    /** Serializer of {@link WindowAccumulator}; the sketch travels in DataSketches' compact form. */
+    /**
+     * Serializer of {@link WindowAccumulator}; the sketch travels in DataSketches' compact form.
+     */
     public static final class Serializer extends TypeSerializerSingleton<WindowAccumulator> {
         private static final long serialVersionUID = 1L;
         public static final Serializer INSTANCE = new Serializer();
@@ -159,8 +161,10 @@ public final class WindowAccumulatorTypeInfo extends TypeInformation<WindowAccum
         public WindowAccumulator deserialize(DataInputView in) throws IOException {
             byte format = in.readByte();
             if (format != FORMAT_V1) {
-                throw new IOException("unknown WindowAccumulator format " + format
-                        + "; this state was written by a newer Telemetra release");
+                throw new IOException(
+                        "unknown WindowAccumulator format "
+                                + format
+                                + "; this state was written by a newer Telemetra release");
             }
             WindowAccumulator a = new WindowAccumulator();
             a.chatCount = in.readLong();
@@ -186,7 +190,8 @@ public final class WindowAccumulatorTypeInfo extends TypeInformation<WindowAccum
         }
 
         @Override
-        public WindowAccumulator deserialize(WindowAccumulator reuse, DataInputView in) throws IOException {
+        public WindowAccumulator deserialize(WindowAccumulator reuse, DataInputView in)
+                throws IOException {
             return deserialize(in);
         }
 

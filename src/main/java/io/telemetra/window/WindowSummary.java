@@ -10,17 +10,26 @@ public class WindowSummary {
     public long windowEnd;
     public long chatCount;
     public long uniqueChatters;
+
     /** Null when the window holds no chat. */
     public Double avgSentiment;
+
     public long positiveCount;
     public long negativeCount;
     public String[] topEmotes;
+
     /** Messages per second: chatCount / window length in seconds. */
     public double chatRate;
+
     /** Null when the window holds no viewer event. */
     public Double avgViewers;
-    /** Null while the stream's baseline warms up, and on a late re-firing of an already written window. */
+
+    /**
+     * Null while the stream's baseline warms up, and on a late re-firing of an already written
+     * window.
+     */
     public Double zScore;
+
     public boolean anomaly;
 
     public WindowSummary() {}

@@ -27,9 +27,12 @@ class MomentDetectorTest {
 
     @BeforeEach
     void open() throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new MomentDetector(HISTORY, THRESHOLD, MIN_STDDEV, SLIDE)),
-                s -> s.streamId, Types.STRING);
+        harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new MomentDetector(HISTORY, THRESHOLD, MIN_STDDEV, SLIDE)),
+                        s -> s.streamId,
+                        Types.STRING);
         harness.open();
     }
 
@@ -168,7 +171,8 @@ class MomentDetectorTest {
         assertFalse(refired.anomaly);
         assertTrue(moments().isEmpty());
         out = feed("s", 5, 2);
-        assertEquals(0.0, out.get(out.size() - 1).zScore, 1e-12, "baseline unchanged by the re-firing");
+        assertEquals(
+                0.0, out.get(out.size() - 1).zScore, 1e-12, "baseline unchanged by the re-firing");
     }
 
     @Test
@@ -176,9 +180,12 @@ class MomentDetectorTest {
         feed("s", 0, 2, 2, 2, 2);
         var snapshot = harness.snapshot(1L, 1L);
         harness.close();
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new MomentDetector(HISTORY, THRESHOLD, MIN_STDDEV, SLIDE)),
-                s -> s.streamId, Types.STRING);
+        harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new MomentDetector(HISTORY, THRESHOLD, MIN_STDDEV, SLIDE)),
+                        s -> s.streamId,
+                        Types.STRING);
         harness.initializeState(snapshot);
         harness.open();
         List<WindowSummary> out = feed("s", 4, 4);

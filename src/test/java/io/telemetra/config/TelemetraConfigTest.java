@@ -18,7 +18,8 @@ class TelemetraConfigTest {
     }
 
     private static String failure(Map<String, String> env, String... args) {
-        return assertThrows(ConfigException.class, () -> TelemetraConfig.load(args, env)).getMessage();
+        return assertThrows(ConfigException.class, () -> TelemetraConfig.load(args, env))
+                .getMessage();
     }
 
     @Test
@@ -39,14 +40,16 @@ class TelemetraConfigTest {
 
     @Test
     void environmentVariablesOfTheSparkJobAreRead() {
-        TelemetraConfig c = load(Map.of(
-                "KAFKA_BOOTSTRAP_SERVERS", "kafka:9092",
-                "POSTGRES_URL", "jdbc:postgresql://pg:5432/telemetra",
-                "POSTGRES_USER", "tm",
-                "POSTGRES_PASSWORD", "s3cret",
-                "ANOMALY_THRESHOLD", "2.5",
-                "WATERMARK_DELAY", "5 seconds",
-                "CHECKPOINT_LOCATION", "file:///tmp/cp"));
+        TelemetraConfig c =
+                load(
+                        Map.of(
+                                "KAFKA_BOOTSTRAP_SERVERS", "kafka:9092",
+                                "POSTGRES_URL", "jdbc:postgresql://pg:5432/telemetra",
+                                "POSTGRES_USER", "tm",
+                                "POSTGRES_PASSWORD", "s3cret",
+                                "ANOMALY_THRESHOLD", "2.5",
+                                "WATERMARK_DELAY", "5 seconds",
+                                "CHECKPOINT_LOCATION", "file:///tmp/cp"));
         assertEquals("kafka:9092", c.kafkaBootstrapServers());
         assertEquals("jdbc:postgresql://pg:5432/telemetra", c.postgresUrl());
         assertEquals("tm", c.postgresUser());
@@ -58,44 +61,77 @@ class TelemetraConfigTest {
 
     @Test
     void programArgumentsOverrideTheEnvironment() {
-        TelemetraConfig c = load(Map.of("ANOMALY_THRESHOLD", "2.5"), "--anomaly.threshold", "4", "--mode=replay");
+        TelemetraConfig c =
+                load(
+                        Map.of("ANOMALY_THRESHOLD", "2.5"),
+                        "--anomaly.threshold",
+                        "4",
+                        "--mode=replay");
         assertEquals(4.0, c.anomalyThreshold());
         assertEquals(TelemetraConfig.Mode.REPLAY, c.mode());
-        assertEquals(TelemetraConfig.StartingOffsets.EARLIEST, c.startingOffsets(), "replay reads from the start");
+        assertEquals(
+                TelemetraConfig.StartingOffsets.EARLIEST,
+                c.startingOffsets(),
+                "replay reads from the start");
     }
 
     @Test
     void wrongValuesNameTheOptionTheValueAndWhatIsAllowed() {
-        assertEquals("--anomaly.threshold (env ANOMALY_THRESHOLD) = 'high' is not a number",
+        assertEquals(
+                "--anomaly.threshold (env ANOMALY_THRESHOLD) = 'high' is not a number",
                 failure(Map.of("ANOMALY_THRESHOLD", "high")));
-        assertEquals("--anomaly.threshold (env ANOMALY_THRESHOLD) = '-1' is out of range; allowed: (0.0, 1000.0]",
+        assertEquals(
+                "--anomaly.threshold (env ANOMALY_THRESHOLD) = '-1' is out of range; allowed: (0.0,"
+                        + " 1000.0]",
                 failure(Map.of(), "--anomaly.threshold", "-1"));
-        assertEquals("--sink.delivery (env SINK_DELIVERY) = 'maybe' is not allowed; use one of: exactly-once, at-least-once",
+        assertEquals(
+                "--sink.delivery (env SINK_DELIVERY) = 'maybe' is not allowed; use one of:"
+                        + " exactly-once, at-least-once",
                 failure(Map.of(), "--sink.delivery", "maybe"));
-        assertTrue(failure(Map.of(), "--watermark.delay", "10").contains("write a whole number with a unit"),
+        assertTrue(
+                failure(Map.of(), "--watermark.delay", "10")
+                        .contains("write a whole number with a unit"),
                 "a bare number is ambiguous (ms? s?) and refused");
-        assertTrue(failure(Map.of(), "--window.size", "65s").contains("whole multiple of --window.slide"));
-        assertTrue(failure(Map.of(), "--no-such-option", "1").startsWith("unknown option --no-such-option"));
-        assertTrue(failure(Map.of(), "--postgres.url", "mysql://x").contains("is not a PostgreSQL JDBC URL"));
-        assertTrue(failure(Map.of(), "--kafka.topic.viewer", "telemetra.events.chat").contains("topics of their own"));
+        assertTrue(
+                failure(Map.of(), "--window.size", "65s")
+                        .contains("whole multiple of --window.slide"));
+        assertTrue(
+                failure(Map.of(), "--no-such-option", "1")
+                        .startsWith("unknown option --no-such-option"));
+        assertTrue(
+                failure(Map.of(), "--postgres.url", "mysql://x")
+                        .contains("is not a PostgreSQL JDBC URL"));
+        assertTrue(
+                failure(Map.of(), "--kafka.topic.viewer", "telemetra.events.chat")
+                        .contains("topics of their own"));
         assertTrue(failure(Map.of(), "--anomaly.history", "1").contains("allowed: 2 to 1000"));
     }
 
     @Test
     void passwordIsNeverAProgramArgumentNorInTheUrl() {
-        assertTrue(failure(Map.of(), "--postgres.password", "x").contains("visible in the Flink dashboard"));
-        assertTrue(failure(Map.of(), "--postgres.url", "jdbc:postgresql://h/db?password=x").contains("contains a password"));
+        assertTrue(
+                failure(Map.of(), "--postgres.password", "x")
+                        .contains("visible in the Flink dashboard"));
+        assertTrue(
+                failure(Map.of(), "--postgres.url", "jdbc:postgresql://h/db?password=x")
+                        .contains("contains a password"));
     }
 
     @Test
     void passwordComesFromAFileAndIsNeverPrinted(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("pw");
         Files.writeString(file, "from-file-secret\n");
-        TelemetraConfig c = load(Map.of("POSTGRES_PASSWORD", "env-secret"), "--postgres.password-file", file.toString());
+        TelemetraConfig c =
+                load(
+                        Map.of("POSTGRES_PASSWORD", "env-secret"),
+                        "--postgres.password-file",
+                        file.toString());
         assertEquals("from-file-secret", c.postgresPassword().value());
         assertFalse(c.toString().contains("from-file-secret"));
         assertFalse(c.describe().toString().contains("from-file-secret"));
-        assertTrue(failure(Map.of(), "--postgres.password-file", dir.resolve("missing").toString()).contains("cannot be read"));
+        assertTrue(
+                failure(Map.of(), "--postgres.password-file", dir.resolve("missing").toString())
+                        .contains("cannot be read"));
     }
 
     @Test

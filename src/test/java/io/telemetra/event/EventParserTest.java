@@ -14,11 +14,13 @@ class EventParserTest {
     final EventParser parser = new EventParser(300_000);
 
     private ParsedRecord chat(String json) {
-        return parser.parse(Event.CHAT, "chat", 1, 7, 123L, json.getBytes(StandardCharsets.UTF_8), NOW);
+        return parser.parse(
+                Event.CHAT, "chat", 1, 7, 123L, json.getBytes(StandardCharsets.UTF_8), NOW);
     }
 
     private ParsedRecord viewer(String json) {
-        return parser.parse(Event.VIEWER, "viewer", 0, 9, 123L, json.getBytes(StandardCharsets.UTF_8), NOW);
+        return parser.parse(
+                Event.VIEWER, "viewer", 0, 9, 123L, json.getBytes(StandardCharsets.UTF_8), NOW);
     }
 
     private static void assertRejected(ParsedRecord r, RejectReason reason) {
@@ -29,8 +31,10 @@ class EventParserTest {
 
     @Test
     void chatWithEpochMillisIsParsedAndUnknownFieldsIgnored() {
-        ParsedRecord r = chat("{\"stream_id\":\"s1\",\"user_id\":\"u1\",\"message\":\"hi\",\"timestamp\":1767225590000,"
-                + "\"username\":\"U\",\"event_id\":\"e\",\"extra\":{\"deep\":[1,{\"a\":2}]}}");
+        ParsedRecord r =
+                chat(
+                        "{\"stream_id\":\"s1\",\"user_id\":\"u1\",\"message\":\"hi\",\"timestamp\":1767225590000,"
+                            + "\"username\":\"U\",\"event_id\":\"e\",\"extra\":{\"deep\":[1,{\"a\":2}]}}");
         assertTrue(r.isValid());
         Event e = r.event;
         assertEquals(Event.CHAT, e.kind);
@@ -45,22 +49,37 @@ class EventParserTest {
 
     @Test
     void isoTimestampsWithZoneAreAccepted() {
-        assertEquals(NOW - 10_000, chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"\","
-                + "\"timestamp\":\"2025-12-31T23:59:50Z\"}").event.timestamp);
-        assertEquals(NOW - 10_000, chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"\","
-                + "\"timestamp\":\"2026-01-01T00:59:50+01:00\"}").event.timestamp);
+        assertEquals(
+                NOW - 10_000,
+                chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"\","
+                                + "\"timestamp\":\"2025-12-31T23:59:50Z\"}")
+                        .event
+                        .timestamp);
+        assertEquals(
+                NOW - 10_000,
+                chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"\","
+                                + "\"timestamp\":\"2026-01-01T00:59:50+01:00\"}")
+                        .event
+                        .timestamp);
     }
 
     @Test
     void fractionalMillisecondsAreFloored() {
-        assertEquals(NOW - 1, chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"x\",\"timestamp\":"
-                + (NOW - 1) + ".75}").event.timestamp);
+        assertEquals(
+                NOW - 1,
+                chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"x\",\"timestamp\":"
+                                + (NOW - 1)
+                                + ".75}")
+                        .event
+                        .timestamp);
     }
 
     @Test
     void emotesFieldIsKeptPerOccurrence() {
-        Event e = chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"x\",\"timestamp\":1,"
-                + "\"emotes\":[\"Kappa\",\"Kappa\",\"LUL\"]}").event;
+        Event e =
+                chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"x\",\"timestamp\":1,"
+                                + "\"emotes\":[\"Kappa\",\"Kappa\",\"LUL\"]}")
+                        .event;
         assertArrayEquals(new String[] {"Kappa", "Kappa", "LUL"}, e.emotes);
     }
 
@@ -76,17 +95,22 @@ class EventParserTest {
     void notJsonIsRejected() {
         assertRejected(chat("hello"), RejectReason.NOT_JSON);
         assertRejected(chat("{\"stream_id\":\"s\""), RejectReason.NOT_JSON);
-        assertRejected(chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1} x"),
+        assertRejected(
+                chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1} x"),
                 RejectReason.NOT_JSON);
         assertRejected(chat("{\"v\":NaN}"), RejectReason.NOT_JSON);
-        assertRejected(parser.parse(Event.CHAT, "chat", 0, 0, 0, new byte[0], NOW), RejectReason.NOT_JSON);
+        assertRejected(
+                parser.parse(Event.CHAT, "chat", 0, 0, 0, new byte[0], NOW), RejectReason.NOT_JSON);
         assertRejected(parser.parse(Event.CHAT, "chat", 0, 0, 0, null, NOW), RejectReason.NOT_JSON);
-        byte[] invalidUtf8 = "{\"stream_id\":\"s?\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1}"
-                .getBytes(StandardCharsets.US_ASCII);
+        byte[] invalidUtf8 =
+                "{\"stream_id\":\"s?\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1}"
+                        .getBytes(StandardCharsets.US_ASCII);
         invalidUtf8[15] = (byte) 0xC3; // a lead byte followed by '"' is not UTF-8
-        assertRejected(parser.parse(Event.CHAT, "chat", 0, 0, 0, invalidUtf8, NOW), RejectReason.NOT_JSON);
+        assertRejected(
+                parser.parse(Event.CHAT, "chat", 0, 0, 0, invalidUtf8, NOW), RejectReason.NOT_JSON);
         assertRejected(chat("[".repeat(5000) + "]".repeat(5000)), RejectReason.NOT_OBJECT);
-        assertRejected(chat("{\"a\":" + "[".repeat(5000) + "]".repeat(5000) + "}"), RejectReason.NOT_JSON);
+        assertRejected(
+                chat("{\"a\":" + "[".repeat(5000) + "]".repeat(5000) + "}"), RejectReason.NOT_JSON);
     }
 
     @Test
@@ -98,65 +122,116 @@ class EventParserTest {
 
     @Test
     void missingOrNullFieldIsRejected() {
-        assertRejected(chat("{\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1}"), RejectReason.MISSING_FIELD);
-        assertRejected(chat("{\"stream_id\":\"s\",\"message\":\"m\",\"timestamp\":1}"), RejectReason.MISSING_FIELD);
-        assertRejected(chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"timestamp\":1}"), RejectReason.MISSING_FIELD);
-        assertRejected(chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\"}"), RejectReason.MISSING_FIELD);
-        assertRejected(chat("{\"stream_id\":\"s\",\"user_id\":null,\"message\":\"m\",\"timestamp\":1}"),
+        assertRejected(
+                chat("{\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1}"),
+                RejectReason.MISSING_FIELD);
+        assertRejected(
+                chat("{\"stream_id\":\"s\",\"message\":\"m\",\"timestamp\":1}"),
+                RejectReason.MISSING_FIELD);
+        assertRejected(
+                chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"timestamp\":1}"),
+                RejectReason.MISSING_FIELD);
+        assertRejected(
+                chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\"}"),
+                RejectReason.MISSING_FIELD);
+        assertRejected(
+                chat("{\"stream_id\":\"s\",\"user_id\":null,\"message\":\"m\",\"timestamp\":1}"),
                 RejectReason.MISSING_FIELD);
         assertRejected(viewer("{\"stream_id\":\"s\",\"timestamp\":1}"), RejectReason.MISSING_FIELD);
     }
 
     @Test
     void wrongTypeIsRejected() {
-        assertRejected(chat("{\"stream_id\":5,\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1}"), RejectReason.WRONG_TYPE);
-        assertRejected(chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":true,\"timestamp\":1}"), RejectReason.WRONG_TYPE);
-        assertRejected(chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":[1]}"),
+        assertRejected(
+                chat("{\"stream_id\":5,\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1}"),
                 RejectReason.WRONG_TYPE);
-        assertRejected(chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1,\"emotes\":\"LUL\"}"),
+        assertRejected(
+                chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":true,\"timestamp\":1}"),
                 RejectReason.WRONG_TYPE);
-        assertRejected(chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1,\"emotes\":[1]}"),
+        assertRejected(
+                chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":[1]}"),
                 RejectReason.WRONG_TYPE);
-        assertRejected(viewer("{\"stream_id\":\"s\",\"viewer_count\":\"12\",\"timestamp\":1}"), RejectReason.WRONG_TYPE);
-        assertRejected(viewer("{\"stream_id\":\"s\",\"viewer_count\":1.5,\"timestamp\":1}"), RejectReason.WRONG_TYPE);
+        assertRejected(
+                chat(
+                        "{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1,\"emotes\":\"LUL\"}"),
+                RejectReason.WRONG_TYPE);
+        assertRejected(
+                chat(
+                        "{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1,\"emotes\":[1]}"),
+                RejectReason.WRONG_TYPE);
+        assertRejected(
+                viewer("{\"stream_id\":\"s\",\"viewer_count\":\"12\",\"timestamp\":1}"),
+                RejectReason.WRONG_TYPE);
+        assertRejected(
+                viewer("{\"stream_id\":\"s\",\"viewer_count\":1.5,\"timestamp\":1}"),
+                RejectReason.WRONG_TYPE);
     }
 
     @Test
     void impossibleValueIsRejected() {
-        assertRejected(chat("{\"stream_id\":\" \",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1}"),
+        assertRejected(
+                chat("{\"stream_id\":\" \",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1}"),
                 RejectReason.INVALID_VALUE);
-        assertRejected(chat("{\"stream_id\":\"" + "s".repeat(256) + "\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1}"),
+        assertRejected(
+                chat(
+                        "{\"stream_id\":\""
+                                + "s".repeat(256)
+                                + "\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1}"),
                 RejectReason.INVALID_VALUE);
-        assertRejected(chat("{\"stream_id\":\"a\\u0000b\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1}"),
+        assertRejected(
+                chat(
+                        "{\"stream_id\":\"a\\u0000b\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1}"),
                 RejectReason.INVALID_VALUE);
-        assertRejected(chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":-1}"),
+        assertRejected(
+                chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":-1}"),
                 RejectReason.INVALID_VALUE);
-        assertRejected(chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":99999999999999999999999}"),
+        assertRejected(
+                chat(
+                        "{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":99999999999999999999999}"),
                 RejectReason.INVALID_VALUE);
-        assertRejected(chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":\"2026-01-01T00:00:00\"}"),
+        assertRejected(
+                chat(
+                        "{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":\"2026-01-01T00:00:00\"}"),
                 RejectReason.INVALID_VALUE);
-        assertRejected(chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1,\"emotes\":[\"\"]}"),
+        assertRejected(
+                chat(
+                        "{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1,\"emotes\":[\"\"]}"),
                 RejectReason.INVALID_VALUE);
-        assertRejected(viewer("{\"stream_id\":\"s\",\"viewer_count\":-1,\"timestamp\":1}"), RejectReason.INVALID_VALUE);
-        assertRejected(viewer("{\"stream_id\":\"s\",\"viewer_count\":99999999999999999999,\"timestamp\":1}"),
+        assertRejected(
+                viewer("{\"stream_id\":\"s\",\"viewer_count\":-1,\"timestamp\":1}"),
+                RejectReason.INVALID_VALUE);
+        assertRejected(
+                viewer(
+                        "{\"stream_id\":\"s\",\"viewer_count\":99999999999999999999,\"timestamp\":1}"),
                 RejectReason.INVALID_VALUE);
     }
 
     @Test
     void duplicateKnownFieldIsRejected() {
-        assertRejected(chat("{\"stream_id\":\"s\",\"stream_id\":\"t\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1}"),
+        assertRejected(
+                chat(
+                        "{\"stream_id\":\"s\",\"stream_id\":\"t\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":1}"),
                 RejectReason.INVALID_VALUE);
     }
 
     @Test
     void timestampFarAheadOfTheWallClockIsRejected() {
         long ahead = NOW + 300_001;
-        assertRejected(chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":" + ahead + "}"),
+        assertRejected(
+                chat(
+                        "{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":"
+                                + ahead
+                                + "}"),
                 RejectReason.FUTURE_TIMESTAMP);
         // within the skew, and any age in the past, is fine: replays of old chat must work
-        assertTrue(chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":" + (NOW + 300_000) + "}")
-                .isValid());
-        assertTrue(chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":0}").isValid());
+        assertTrue(
+                chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":"
+                                + (NOW + 300_000)
+                                + "}")
+                        .isValid());
+        assertTrue(
+                chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":0}")
+                        .isValid());
     }
 
     @Test
@@ -173,7 +248,9 @@ class EventParserTest {
 
     @Test
     void rejectionDetailNeverCarriesNul() {
-        Rejection r = chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":\"\\u0000bad\"}").rejection;
+        Rejection r =
+                chat("{\"stream_id\":\"s\",\"user_id\":\"u\",\"message\":\"m\",\"timestamp\":\"\\u0000bad\"}")
+                        .rejection;
         assertEquals(-1, r.detail.indexOf('\u0000'));
     }
 }

@@ -19,8 +19,17 @@ class SentimentScorerTest {
     void builtInLexiconHasAtLeastTheSparkJobsTwentyWordsPerSideAndTheCommonEmotes() {
         Lexicon l = Lexicon.builtIn();
         assertTrue(l.wordCount() >= 40, "words: " + l.wordCount());
-        for (String emote : new String[] {"Pog", "PogChamp", "KEKW", "LUL", "Kreygasm", "ResidentSleeper",
-                "NotLikeThis", "BibleThump"}) {
+        for (String emote :
+                new String[] {
+                    "Pog",
+                    "PogChamp",
+                    "KEKW",
+                    "LUL",
+                    "Kreygasm",
+                    "ResidentSleeper",
+                    "NotLikeThis",
+                    "BibleThump"
+                }) {
             assertTrue(l.emote(emote) != null, emote);
         }
     }
@@ -75,11 +84,20 @@ class SentimentScorerTest {
 
     @Test
     void badLexiconLineNamesTheLineAndTheProblem() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Lexicon.read(new StringReader("word\tgood\t0.5\nword\tbad\t-3\n"), "my.tsv"));
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                Lexicon.read(
+                                        new StringReader("word\tgood\t0.5\nword\tbad\t-3\n"),
+                                        "my.tsv"));
         assertEquals("my.tsv line 2: score -3.0 is outside [-1, 1]", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> Lexicon.read(new StringReader("phrase\tgood\t0.5\n"), "my.tsv"));
-        assertTrue(e.getMessage().startsWith("my.tsv line 1: first column must be 'word' or 'emote'"), e.getMessage());
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> Lexicon.read(new StringReader("phrase\tgood\t0.5\n"), "my.tsv"));
+        assertTrue(
+                e.getMessage().startsWith("my.tsv line 1: first column must be 'word' or 'emote'"),
+                e.getMessage());
     }
 }

@@ -41,23 +41,34 @@ class PostgresSchemaIT {
     @Test
     void schemaScriptIsIdempotent() throws Exception {
         String ddl = Files.readString(Path.of("sql/001_schema.sql"), StandardCharsets.UTF_8);
-        try (Connection c = RealInfrastructure.connect(); Statement st = c.createStatement()) {
+        try (Connection c = RealInfrastructure.connect();
+                Statement st = c.createStatement()) {
             st.execute(ddl); // a second run changes nothing and fails on nothing
         }
-        PostgresCheck.verify(config(RealInfrastructure.postgresUrl(), RealInfrastructure.PG_PASSWORD), 2);
+        PostgresCheck.verify(
+                config(RealInfrastructure.postgresUrl(), RealInfrastructure.PG_PASSWORD), 2);
     }
 
     @Test
     void everySampleQueryOfTheSparkGuideRunsUnchanged() throws Exception {
-        try (Connection c = RealInfrastructure.connect(); Statement st = c.createStatement()) {
-            st.execute("INSERT INTO chat_summary_minute (stream_id, window_start, window_end, chat_count, unique_chatters, "
-                    + "avg_sentiment, positive_count, negative_count, chat_rate, avg_viewers, top_emotes, z_score, is_anomaly) "
-                    + "VALUES ('s1', now() - interval '5 minutes', now() - interval '4 minutes', 10, 4, 0.5, 6, 1, 0.17, "
-                    + "100, ARRAY['LUL','Pog'], 1.2, false)");
-            st.execute("INSERT INTO moments (stream_id, \"timestamp\", moment_type, description, intensity, metadata) "
-                    + "VALUES ('s1', now() - interval '4 minutes', 'chat_spike', 'Chat spike', 4.2, '{\"chat_count\": 10}')");
-            String all = Files.readString(Path.of("sql/sample_queries.sql"), StandardCharsets.UTF_8)
-                    .lines().filter(l -> !l.strip().startsWith("--")).reduce("", (a, b) -> a + "\n" + b);
+        try (Connection c = RealInfrastructure.connect();
+                Statement st = c.createStatement()) {
+            st.execute(
+                    "INSERT INTO chat_summary_minute (stream_id, window_start, window_end,"
+                        + " chat_count, unique_chatters, avg_sentiment, positive_count,"
+                        + " negative_count, chat_rate, avg_viewers, top_emotes, z_score,"
+                        + " is_anomaly) VALUES ('s1', now() - interval '5 minutes', now() -"
+                        + " interval '4 minutes', 10, 4, 0.5, 6, 1, 0.17, 100, ARRAY['LUL','Pog'],"
+                        + " 1.2, false)");
+            st.execute(
+                    "INSERT INTO moments (stream_id, \"timestamp\", moment_type, description,"
+                            + " intensity, metadata) VALUES ('s1', now() - interval '4 minutes',"
+                            + " 'chat_spike', 'Chat spike', 4.2, '{\"chat_count\": 10}')");
+            String all =
+                    Files.readString(Path.of("sql/sample_queries.sql"), StandardCharsets.UTF_8)
+                            .lines()
+                            .filter(l -> !l.strip().startsWith("--"))
+                            .reduce("", (a, b) -> a + "\n" + b);
             int ran = 0;
             for (String query : all.split(";")) {
                 String sql = query.strip();
@@ -75,30 +86,55 @@ class PostgresSchemaIT {
 
     @Test
     void missingTableIsNamedWithTheScriptToRun() throws Exception {
-        try (Connection c = RealInfrastructure.connect(); Statement st = c.createStatement()) {
+        try (Connection c = RealInfrastructure.connect();
+                Statement st = c.createStatement()) {
             st.execute("DROP TABLE moments");
         }
-        StartupException e = assertThrows(StartupException.class,
-                () -> PostgresCheck.verify(config(RealInfrastructure.postgresUrl(), RealInfrastructure.PG_PASSWORD), 1));
-        assertEquals("table moments does not exist; run sql/001_schema.sql against the database "
-                + "(psql -v ON_ERROR_STOP=1 -f sql/001_schema.sql)", e.getMessage());
+        StartupException e =
+                assertThrows(
+                        StartupException.class,
+                        () ->
+                                PostgresCheck.verify(
+                                        config(
+                                                RealInfrastructure.postgresUrl(),
+                                                RealInfrastructure.PG_PASSWORD),
+                                        1));
+        assertEquals(
+                "table moments does not exist; run sql/001_schema.sql against the database "
+                        + "(psql -v ON_ERROR_STOP=1 -f sql/001_schema.sql)",
+                e.getMessage());
     }
 
     @Test
     void sparkEraTableWithoutUniqueKeyIsRefused() throws Exception {
-        try (Connection c = RealInfrastructure.connect(); Statement st = c.createStatement()) {
-            st.execute("ALTER TABLE chat_summary_minute DROP CONSTRAINT chat_summary_minute_stream_window");
+        try (Connection c = RealInfrastructure.connect();
+                Statement st = c.createStatement()) {
+            st.execute(
+                    "ALTER TABLE chat_summary_minute DROP CONSTRAINT"
+                            + " chat_summary_minute_stream_window");
         }
-        StartupException e = assertThrows(StartupException.class,
-                () -> PostgresCheck.verify(config(RealInfrastructure.postgresUrl(), RealInfrastructure.PG_PASSWORD), 1));
-        assertTrue(e.getMessage().startsWith("table chat_summary_minute has no unique key on (stream_id, window_start)"),
+        StartupException e =
+                assertThrows(
+                        StartupException.class,
+                        () ->
+                                PostgresCheck.verify(
+                                        config(
+                                                RealInfrastructure.postgresUrl(),
+                                                RealInfrastructure.PG_PASSWORD),
+                                        1));
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                "table chat_summary_minute has no unique key on (stream_id,"
+                                        + " window_start)"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("sql/002_migrate_from_spark.sql"));
     }
 
     @Test
     void sparkSchemaIsMigratedByTheMigrationScript() throws Exception {
-        String spark = """
+        String spark =
+                """
                 DROP TABLE IF EXISTS chat_summary_minute, moments, rejected_events;
                 CREATE TABLE chat_summary_minute (id SERIAL PRIMARY KEY, stream_id VARCHAR(255) NOT NULL,
                   window_start TIMESTAMP NOT NULL, window_end TIMESTAMP NOT NULL, chat_count INTEGER DEFAULT 0,
@@ -115,36 +151,56 @@ class PostgresSchemaIT {
                   VALUES ('s', '2026-01-01 00:00:00', '2026-01-01 00:01:00', 1),
                          ('s', '2026-01-01 00:00:00', '2026-01-01 00:01:00', 2);
                 """;
-        try (Connection c = RealInfrastructure.connect(); Statement st = c.createStatement()) {
+        try (Connection c = RealInfrastructure.connect();
+                Statement st = c.createStatement()) {
             st.execute(spark);
-            st.execute(Files.readString(Path.of("sql/002_migrate_from_spark.sql"), StandardCharsets.UTF_8));
+            st.execute(
+                    Files.readString(
+                            Path.of("sql/002_migrate_from_spark.sql"), StandardCharsets.UTF_8));
             st.execute(Files.readString(Path.of("sql/001_schema.sql"), StandardCharsets.UTF_8));
-            ResultSet rs = st.executeQuery("SELECT count(*), max(chat_count), "
-                    + "min(window_start) = TIMESTAMPTZ '2026-01-01 00:00:00Z' FROM chat_summary_minute");
+            ResultSet rs =
+                    st.executeQuery(
+                            "SELECT count(*), max(chat_count), min(window_start) = TIMESTAMPTZ"
+                                    + " '2026-01-01 00:00:00Z' FROM chat_summary_minute");
             rs.next();
             assertEquals(1, rs.getInt(1), "duplicate windows from the Spark job collapsed to one");
             assertEquals(2, rs.getInt(2), "the newest row kept");
             assertTrue(rs.getBoolean(3), "TIMESTAMP values read as UTC");
         }
-        PostgresCheck.verify(config(RealInfrastructure.postgresUrl(), RealInfrastructure.PG_PASSWORD), 2);
+        PostgresCheck.verify(
+                config(RealInfrastructure.postgresUrl(), RealInfrastructure.PG_PASSWORD), 2);
     }
 
     @Test
     void wrongPasswordSaysWhichSettingToCheckWithoutPrintingIt() throws Exception {
         // the shared server trusts every local login, so this one checks passwords
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("password_encryption", "scram-sha-256")
-                .start(); Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+        try (EmbeddedPostgres pg =
+                        EmbeddedPostgres.builder()
+                                .setServerConfig("password_encryption", "scram-sha-256")
+                                .start();
+                Connection c = pg.getPostgresDatabase().getConnection();
+                Statement st = c.createStatement()) {
             st.execute("CREATE ROLE app LOGIN PASSWORD 'right-one'");
             ResultSet hbaFile = st.executeQuery("SELECT current_setting('hba_file')");
             hbaFile.next();
-            Files.writeString(Path.of(hbaFile.getString(1)), "host all app 127.0.0.1/32 scram-sha-256\n"
-                    + "host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\nlocal all all trust\n");
+            Files.writeString(
+                    Path.of(hbaFile.getString(1)),
+                    "host all app 127.0.0.1/32 scram-sha-256\n"
+                            + "host all all 127.0.0.1/32 trust\n"
+                            + "host all all ::1/128 trust\n"
+                            + "local all all trust\n");
             st.execute("SELECT pg_reload_conf()");
             String url = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres";
-            TelemetraConfig cfg = TelemetraConfig.load(new String[] {"--postgres.url", url, "--postgres.user", "app"},
-                    Map.of("POSTGRES_PASSWORD", "wrong-secret-value"));
-            StartupException e = assertThrows(StartupException.class, () -> PostgresCheck.verify(cfg, 1));
-            assertTrue(e.getMessage().contains("check --postgres.user (env POSTGRES_USER) and the password"), e.getMessage());
+            TelemetraConfig cfg =
+                    TelemetraConfig.load(
+                            new String[] {"--postgres.url", url, "--postgres.user", "app"},
+                            Map.of("POSTGRES_PASSWORD", "wrong-secret-value"));
+            StartupException e =
+                    assertThrows(StartupException.class, () -> PostgresCheck.verify(cfg, 1));
+            assertTrue(
+                    e.getMessage()
+                            .contains("check --postgres.user (env POSTGRES_USER) and the password"),
+                    e.getMessage());
             assertTrue(!e.getMessage().contains("wrong-secret-value"));
         }
     }
@@ -153,23 +209,39 @@ class PostgresSchemaIT {
     void disabledPreparedTransactionsAreRefusedForExactlyOnceOnly() throws Exception {
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) { // PostgreSQL's default: 0
             String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
-            try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            try (Connection c = pg.getPostgresDatabase().getConnection();
+                    Statement st = c.createStatement()) {
                 st.execute(Files.readString(Path.of("sql/001_schema.sql"), StandardCharsets.UTF_8));
             }
-            StartupException e = assertThrows(StartupException.class,
-                    () -> PostgresCheck.verify(config(url, "x"), 2));
-            assertTrue(e.getMessage().startsWith("PostgreSQL has max_prepared_transactions = 0, but the exactly-once "
-                    + "sink needs at least 12"), e.getMessage());
-            assertTrue(e.getMessage().contains("--sink.delivery (env SINK_DELIVERY) at-least-once"));
+            StartupException e =
+                    assertThrows(
+                            StartupException.class,
+                            () -> PostgresCheck.verify(config(url, "x"), 2));
+            assertTrue(
+                    e.getMessage()
+                            .startsWith(
+                                    "PostgreSQL has max_prepared_transactions = 0, but the"
+                                            + " exactly-once sink needs at least 12"),
+                    e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("--sink.delivery (env SINK_DELIVERY) at-least-once"));
             PostgresCheck.verify(config(url, "x", "--sink.delivery", "at-least-once"), 2);
         }
     }
 
     @Test
     void unreachableDatabaseSaysWhatToCheck() {
-        StartupException e = assertThrows(StartupException.class,
-                () -> PostgresCheck.verify(config("jdbc:postgresql://127.0.0.1:1/telemetra", "x"), 1));
-        assertTrue(e.getMessage().startsWith("cannot connect to PostgreSQL at jdbc:postgresql://127.0.0.1:1/telemetra"),
+        StartupException e =
+                assertThrows(
+                        StartupException.class,
+                        () ->
+                                PostgresCheck.verify(
+                                        config("jdbc:postgresql://127.0.0.1:1/telemetra", "x"), 1));
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                "cannot connect to PostgreSQL at"
+                                        + " jdbc:postgresql://127.0.0.1:1/telemetra"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("check --postgres.url (env POSTGRES_URL)"));
     }

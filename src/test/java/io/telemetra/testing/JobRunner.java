@@ -2,6 +2,7 @@ package io.telemetra.testing;
 
 import io.telemetra.TelemetraJob;
 import io.telemetra.config.TelemetraConfig;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -9,10 +10,9 @@ import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import java.time.Duration;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 
 /** Builds the production job against the test infrastructure, configured as a user would. */
 public final class JobRunner {
@@ -20,22 +20,33 @@ public final class JobRunner {
 
     /** A MiniCluster with one TaskManager of two slots, for {@code @RegisterExtension}. */
     public static MiniClusterExtension miniCluster() {
-        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-                .setNumberTaskManagers(1)
-                .setNumberSlotsPerTaskManager(2)
-                .build());
+        return new MiniClusterExtension(
+                new MiniClusterResourceConfiguration.Builder()
+                        .setNumberTaskManagers(1)
+                        .setNumberSlotsPerTaskManager(2)
+                        .build());
     }
 
     /** Configuration as the README documents it, pointed at the test's Kafka and PostgreSQL. */
-    public static TelemetraConfig config(String chatTopic, String viewerTopic, String... extraArgs) {
-        List<String> args = new ArrayList<>(List.of(
-                "--kafka.bootstrap-servers", RealInfrastructure.kafkaBootstrap(),
-                "--kafka.topic.chat", chatTopic,
-                "--kafka.topic.viewer", viewerTopic,
-                "--kafka.group-id", "it-" + chatTopic,
-                "--postgres.url", RealInfrastructure.postgresUrl(),
-                "--postgres.user", RealInfrastructure.PG_USER,
-                "--checkpoint.interval", "1s"));
+    public static TelemetraConfig config(
+            String chatTopic, String viewerTopic, String... extraArgs) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--kafka.bootstrap-servers",
+                                RealInfrastructure.kafkaBootstrap(),
+                                "--kafka.topic.chat",
+                                chatTopic,
+                                "--kafka.topic.viewer",
+                                viewerTopic,
+                                "--kafka.group-id",
+                                "it-" + chatTopic,
+                                "--postgres.url",
+                                RealInfrastructure.postgresUrl(),
+                                "--postgres.user",
+                                RealInfrastructure.PG_USER,
+                                "--checkpoint.interval",
+                                "1s"));
         args.addAll(List.of(extraArgs));
         Map<String, String> env = new HashMap<>();
         env.put("POSTGRES_PASSWORD", RealInfrastructure.PG_PASSWORD);

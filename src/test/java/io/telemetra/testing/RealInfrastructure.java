@@ -38,8 +38,11 @@ public final class RealInfrastructure implements BeforeAllCallback {
     public void beforeAll(ExtensionContext context) throws Exception {
         synchronized (RealInfrastructure.class) {
             if (resources == null) {
-                resources = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-                        .getOrComputeIfAbsent("telemetra-infra", k -> Resources.start(), Resources.class);
+                resources =
+                        context.getRoot()
+                                .getStore(ExtensionContext.Namespace.GLOBAL)
+                                .getOrComputeIfAbsent(
+                                        "telemetra-infra", k -> Resources.start(), Resources.class);
             }
         }
     }
@@ -63,18 +66,26 @@ public final class RealInfrastructure implements BeforeAllCallback {
         return DriverManager.getConnection(postgresUrl(), p);
     }
 
-    /** Drops and re-creates the schema from sql/001_schema.sql, so each test starts from empty tables. */
+    /**
+     * Drops and re-creates the schema from sql/001_schema.sql, so each test starts from empty
+     * tables.
+     */
     public static void resetSchema() throws Exception {
         String ddl = Files.readString(Path.of("sql/001_schema.sql"), StandardCharsets.UTF_8);
-        try (Connection c = connect(); Statement st = c.createStatement()) {
+        try (Connection c = connect();
+                Statement st = c.createStatement()) {
             st.execute("DROP TABLE IF EXISTS chat_summary_minute, moments, rejected_events");
             st.execute(ddl);
         }
     }
 
     public static void createTopic(String name, int partitions) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        try (Admin admin =
+                Admin.create(
+                        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
         }
     }
 
@@ -99,26 +110,31 @@ public final class RealInfrastructure implements BeforeAllCallback {
 
         static Resources start() {
             try {
-                KafkaClusterTestKit kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                                .setCombined(true)
-                                .setNumBrokerNodes(1)
-                                .setNumControllerNodes(1)
-                                .build())
-                        .setConfigProp("offsets.topic.replication.factor", "1")
-                        .setConfigProp("transaction.state.log.replication.factor", "1")
-                        .setConfigProp("transaction.state.log.min.isr", "1")
-                        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                        .setConfigProp("message.max.bytes", Integer.toString(4 * 1024 * 1024))
-                        .build();
+                KafkaClusterTestKit kafka =
+                        new KafkaClusterTestKit.Builder(
+                                        new TestKitNodes.Builder()
+                                                .setCombined(true)
+                                                .setNumBrokerNodes(1)
+                                                .setNumControllerNodes(1)
+                                                .build())
+                                .setConfigProp("offsets.topic.replication.factor", "1")
+                                .setConfigProp("transaction.state.log.replication.factor", "1")
+                                .setConfigProp("transaction.state.log.min.isr", "1")
+                                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                                .setConfigProp(
+                                        "message.max.bytes", Integer.toString(4 * 1024 * 1024))
+                                .build();
                 kafka.format();
                 kafka.startup();
                 kafka.waitForReadyBrokers();
-                EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                        .setServerConfig("max_prepared_transactions", "20")
-                        .start();
+                EmbeddedPostgres postgres =
+                        EmbeddedPostgres.builder()
+                                .setServerConfig("max_prepared_transactions", "20")
+                                .start();
                 return new Resources(kafka, postgres);
             } catch (Exception e) {
-                throw new IllegalStateException("could not start the test Kafka broker and PostgreSQL", e);
+                throw new IllegalStateException(
+                        "could not start the test Kafka broker and PostgreSQL", e);
             }
         }
 

@@ -8,7 +8,10 @@ import io.telemetra.event.Rejection;
 import org.apache.flink.types.PojoTestUtils;
 import org.junit.jupiter.api.Test;
 
-/** Every record and state type is a Flink POJO: serialized without Kryo, and evolvable by adding fields. */
+/**
+ * Every record and state type is a Flink POJO: serialized without Kryo, and evolvable by adding
+ * fields.
+ */
 class StateTypesTest {
     @Test
     void recordAndStateTypesAreSerializedAsPojosWithoutKryo() {

@@ -27,13 +27,17 @@ class WindowAccumulatorTest {
         WindowAccumulator acc = new WindowAccumulator();
         for (int i = 0; i < distinct; i++) {
             acc.add(chat("user-" + i, 0), LG_K);
-            acc.add(chat("user-" + i, 0), LG_K); // a second message from the same chatter counts once
+            acc.add(
+                    chat("user-" + i, 0),
+                    LG_K); // a second message from the same chatter counts once
         }
         long estimate = acc.uniqueChatters();
         if (distinct <= 100) {
             assertEquals(distinct, estimate, "exact in the sketch's small modes");
         } else {
-            assertTrue(Math.abs(estimate - distinct) <= distinct * 0.02, "estimate " + estimate + " for " + distinct);
+            assertTrue(
+                    Math.abs(estimate - distinct) <= distinct * 0.02,
+                    "estimate " + estimate + " for " + distinct);
         }
     }
 
