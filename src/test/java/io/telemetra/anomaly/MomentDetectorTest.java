@@ -27,13 +27,17 @@ class MomentDetectorTest {
 
     @BeforeEach
     void open() throws Exception {
-        harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new MomentDetector(HISTORY, THRESHOLD, MIN_STDDEV, SLIDE)),
-                        s -> s.streamId,
-                        Types.STRING);
+        harness = newHarness();
         harness.open();
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, WindowSummary, WindowSummary>
+            newHarness() throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(
+                        new MomentDetector(HISTORY, THRESHOLD, MIN_STDDEV, SLIDE)),
+                s -> s.streamId,
+                Types.STRING);
     }
 
     @AfterEach
@@ -180,12 +184,7 @@ class MomentDetectorTest {
         feed("s", 0, 2, 2, 2, 2);
         var snapshot = harness.snapshot(1L, 1L);
         harness.close();
-        harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new MomentDetector(HISTORY, THRESHOLD, MIN_STDDEV, SLIDE)),
-                        s -> s.streamId,
-                        Types.STRING);
+        harness = newHarness();
         harness.initializeState(snapshot);
         harness.open();
         List<WindowSummary> out = feed("s", 4, 4);

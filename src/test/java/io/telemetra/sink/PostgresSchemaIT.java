@@ -33,6 +33,13 @@ class PostgresSchemaIT {
         return TelemetraConfig.load(all, Map.of("POSTGRES_PASSWORD", password));
     }
 
+    /** Runs the start-up check against the shared test database and returns its refusal. */
+    private static StartupException checkSharedDatabase() {
+        TelemetraConfig cfg =
+                config(RealInfrastructure.postgresUrl(), RealInfrastructure.PG_PASSWORD);
+        return assertThrows(StartupException.class, () -> PostgresCheck.verify(cfg, 1));
+    }
+
     @BeforeEach
     void schema() throws Exception {
         RealInfrastructure.resetSchema();
@@ -90,15 +97,7 @@ class PostgresSchemaIT {
                 Statement st = c.createStatement()) {
             st.execute("DROP TABLE moments");
         }
-        StartupException e =
-                assertThrows(
-                        StartupException.class,
-                        () ->
-                                PostgresCheck.verify(
-                                        config(
-                                                RealInfrastructure.postgresUrl(),
-                                                RealInfrastructure.PG_PASSWORD),
-                                        1));
+        StartupException e = checkSharedDatabase();
         assertEquals(
                 "table moments does not exist; run sql/001_schema.sql against the database "
                         + "(psql -v ON_ERROR_STOP=1 -f sql/001_schema.sql)",
@@ -113,15 +112,7 @@ class PostgresSchemaIT {
                     "ALTER TABLE chat_summary_minute DROP CONSTRAINT"
                             + " chat_summary_minute_stream_window");
         }
-        StartupException e =
-                assertThrows(
-                        StartupException.class,
-                        () ->
-                                PostgresCheck.verify(
-                                        config(
-                                                RealInfrastructure.postgresUrl(),
-                                                RealInfrastructure.PG_PASSWORD),
-                                        1));
+        StartupException e = checkSharedDatabase();
         assertTrue(
                 e.getMessage()
                         .startsWith(
