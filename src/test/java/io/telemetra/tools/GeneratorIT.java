@@ -69,6 +69,46 @@ class GeneratorIT {
         assertEquals(3000 - chatLines, consume("gen.viewer").size());
     }
 
+    /**
+     * A live, paced run prints the rate it achieved against the one asked for: a figure to read,
+     * not a timing assertion (this machine is shared and noisy).
+     */
+    @Test
+    void pacedRunReportsTheAchievedRate() throws Exception {
+        RealInfrastructure.createTopic("rate.chat", 2);
+        RealInfrastructure.createTopic("rate.viewer", 1);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
+        new Generate(
+                        new String[] {
+                            "--bootstrap-servers",
+                            RealInfrastructure.kafkaBootstrap(),
+                            "--chat-topic",
+                            "rate.chat",
+                            "--viewer-topic",
+                            "rate.viewer",
+                            "--rate",
+                            "1000",
+                            "--streams",
+                            "50",
+                            "--duration",
+                            "8s",
+                            "--malformed-rate",
+                            "0",
+                            "--progress-every",
+                            "0s"
+                        },
+                        out)
+                .run();
+        String summary = log.toString(StandardCharsets.UTF_8).strip();
+        System.out.println("[rate control] target 1000 records/s for 8 s: " + summary);
+        long produced = consume("rate.chat").size() + consume("rate.viewer").size();
+        assertEquals(
+                true,
+                summary.contains(String.format("%,d records", produced)),
+                summary + " vs " + produced);
+    }
+
     private static List<String> consume(String topic) {
         List<String> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c =
