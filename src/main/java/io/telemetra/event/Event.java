@@ -61,8 +61,4 @@ public class Event {
     public boolean isChat() {
         return kind == CHAT;
     }
-
-    public String getStreamId() {
-        return streamId;
-    }
 }

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Sentiment scores of words (matched case-insensitively) and Twitch emotes (matched
@@ -134,9 +133,5 @@ public final class Lexicon implements Serializable {
 
     public int emoteCount() {
         return emotes.size();
-    }
-
-    Map<String, Double> emotesView() {
-        return emotes;
     }
 }

@@ -33,8 +33,4 @@ public class WindowSummary {
     public boolean anomaly;
 
     public WindowSummary() {}
-
-    public String getStreamId() {
-        return streamId;
-    }
 }

@@ -111,9 +111,6 @@ final class LocalKafka implements AutoCloseable {
         }
     }
 
-    long pid() {
-        return process == null ? -1 : process.pid();
-    }
 
     @Override
     public void close() throws InterruptedException {

@@ -43,7 +43,6 @@ public final class ChatSimulation {
 
     private final Random rnd;
     private final int streams;
-    private final long start;
     private final double malformedRate;
     private final String[] streamIds;
     private final double[] baseRate;
@@ -73,7 +72,6 @@ public final class ChatSimulation {
             long firstScenarioAfterMillis, long scenarioEveryMillis) {
         this.rnd = new Random(seed);
         this.streams = streams;
-        this.start = start;
         this.malformedRate = malformedRate;
         this.streamIds = new String[streams];
         this.baseRate = new double[streams];
@@ -103,9 +101,6 @@ public final class ChatSimulation {
         return 1.0 / Math.pow(rank + 1, 1.1);
     }
 
-    public String streamId(int i) {
-        return streamIds[i];
-    }
 
     public int scenarios() {
         return scenarioCount;
@@ -295,7 +290,4 @@ public final class ChatSimulation {
         return k - 1;
     }
 
-    public long start() {
-        return start;
-    }
 }
