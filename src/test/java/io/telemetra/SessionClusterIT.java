@@ -1,0 +1,260 @@
+package io.telemetra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.telemetra.testing.ExpectedWindows;
+import io.telemetra.testing.RealInfrastructure;
+import io.telemetra.testing.TestEvent;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shaded jar on a real session cluster (scripts/flink-cluster.sh: JobManager and TaskManager
+ * processes) submitted with scripts/flink: RUNNING in the REST API, the dashboard served, rows
+ * written; then stop with a savepoint, resume an upgraded configuration from it, and check that no
+ * window is missing or duplicated and that a spike right after the restore is detected without a
+ * new warm-up.
+ */
+@ExtendWith(RealInfrastructure.class)
+class SessionClusterIT {
+    static final long T0 = Instant.parse("2026-04-01T00:00:00Z").toEpochMilli();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        sh(List.of("scripts/flink-cluster.sh", "stop"), null, 60);
+    }
+
+    @Test
+    void submitSavepointAndResumeWithoutLosingWindowsOrTheBaseline(@TempDir Path dir)
+            throws Exception {
+        RealInfrastructure.resetSchema();
+        RealInfrastructure.createTopic("cluster.chat", 2);
+        RealInfrastructure.createTopic("cluster.viewer", 1);
+        assertEquals(
+                0,
+                sh(List.of("scripts/flink-cluster.sh", "start"), dir.resolve("start.txt"), 300),
+                Files.readString(dir.resolve("start.txt")));
+        assertTrue(
+                get("/").contains("<html") || get("/").contains("<!--"),
+                "the dashboard page is served");
+
+        List<TestEvent> all = new ArrayList<>();
+        // before the upgrade: 5 minutes of a steady 2 messages/s
+        produce(all, 0, 300, 2);
+        String job = submit(dir, "first", null, "3.0");
+        waitFor("windows up to 4 min written", () -> windowsEndingBy(T0 + 240_000) >= 24);
+
+        String savepoint = stopWithSavepoint(dir, job);
+        // after the upgrade: a burst of 20 messages/s at 310-330 s, then steady again until 8 min
+        produce(all, 300, 310, 2);
+        produce(all, 310, 330, 20);
+        produce(all, 330, 480, 2);
+        String resumed = submit(dir, "resumed", savepoint, "3.5");
+        waitFor("windows up to 7 min written", () -> windowsEndingBy(T0 + 420_000) >= 42);
+        waitFor(
+                "the spike right after the restore as a moment",
+                () -> momentsAfter(T0 + 300_000) == 1);
+
+        // every window that closed is there once, with the values an uninterrupted run computes
+        TreeMap<ExpectedWindows.Key, ExpectedWindows.Row> expected = ExpectedWindows.compute(all);
+        try (Connection c = RealInfrastructure.connect();
+                Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT window_start, chat_count, unique_chatters FROM"
+                                        + " chat_summary_minute WHERE window_end <= TIMESTAMPTZ"
+                                        + " '2026-04-01 00:07:00Z' ORDER BY 1")) {
+            int rows = 0;
+            while (rs.next()) {
+                long start = rs.getObject(1, OffsetDateTime.class).toInstant().toEpochMilli();
+                ExpectedWindows.Row want = expected.get(new ExpectedWindows.Key("steady", start));
+                assertEquals(
+                        want.chatCount(),
+                        rs.getLong(2),
+                        "chat_count of window " + Instant.ofEpochMilli(start));
+                assertEquals(
+                        want.uniqueChatters(),
+                        rs.getLong(3),
+                        "unique_chatters " + Instant.ofEpochMilli(start));
+                rows++;
+            }
+            long expectedRows =
+                    expected.keySet().stream()
+                            .filter(k -> k.windowStart() + 60_000 <= T0 + 420_000)
+                            .count();
+            assertEquals(
+                    expectedRows, rows, "no window missing or duplicated across the savepoint");
+        }
+        sh(List.of("scripts/flink", "cancel", resumed), dir.resolve("cancel.txt"), 60);
+    }
+
+    private static void produce(List<TestEvent> all, int fromSecond, int toSecond, int perSecond)
+            throws Exception {
+        TestEvent.MessageTemplate hello = TestEvent.MessageTemplate.ALL.get(2);
+        try (KafkaProducer<byte[], byte[]> p = RealInfrastructure.producer()) {
+            for (long ms = fromSecond * 1000L; ms < toSecond * 1000L; ms += 1000 / perSecond) {
+                TestEvent e = TestEvent.chat("steady", T0 + ms, "u" + (ms / 1000 % 13), hello);
+                all.add(e);
+                p.send(new ProducerRecord<>("cluster.chat", (int) (ms / 1000 % 2), null, e.json()));
+            }
+        }
+    }
+
+    private static String submit(Path dir, String name, String savepoint, String threshold)
+            throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("scripts/flink", "run", "-d"));
+        if (savepoint != null) {
+            cmd.addAll(List.of("-s", savepoint));
+        }
+        Path jar =
+                Files.list(Path.of("target"))
+                        .filter(
+                                p ->
+                                        p.getFileName()
+                                                .toString()
+                                                .matches("telemetra-[0-9.]+(-SNAPSHOT)?\\.jar"))
+                        .findFirst()
+                        .orElseThrow();
+        cmd.addAll(
+                List.of(
+                        jar.toString(),
+                        "--kafka.bootstrap-servers",
+                        RealInfrastructure.kafkaBootstrap(),
+                        "--kafka.topic.chat",
+                        "cluster.chat",
+                        "--kafka.topic.viewer",
+                        "cluster.viewer",
+                        "--kafka.group-id",
+                        "cluster-it",
+                        "--kafka.starting-offsets",
+                        "earliest",
+                        "--postgres.url",
+                        RealInfrastructure.postgresUrl(),
+                        "--postgres.user",
+                        RealInfrastructure.PG_USER,
+                        "--checkpoint.interval",
+                        "1s",
+                        "--watermark.idleness",
+                        "2s",
+                        "--anomaly.threshold",
+                        threshold));
+        Path out = dir.resolve("run-" + name + ".txt");
+        assertEquals(0, sh(cmd, out, 120), Files.readString(out));
+        Matcher m = Pattern.compile("JobID ([0-9a-f]{32})").matcher(Files.readString(out));
+        assertTrue(m.find(), Files.readString(out));
+        String id = m.group(1);
+        waitFor(
+                "job " + id + " RUNNING in the REST API",
+                () -> get("/jobs/" + id).contains("\"state\":\"RUNNING\""));
+        return id;
+    }
+
+    private static String stopWithSavepoint(Path dir, String job) throws Exception {
+        Path out = dir.resolve("stop.txt");
+        assertEquals(
+                0,
+                sh(
+                        List.of(
+                                "scripts/flink",
+                                "stop",
+                                "--savepointPath",
+                                dir.resolve("savepoints").toUri().toString(),
+                                job),
+                        out,
+                        120),
+                Files.readString(out));
+        Matcher m =
+                Pattern.compile("Savepoint completed\\. Path: (\\S+)")
+                        .matcher(Files.readString(out));
+        assertTrue(m.find(), Files.readString(out));
+        return m.group(1);
+    }
+
+    private static long windowsEndingBy(long end) throws Exception {
+        return count(
+                "SELECT count(*) FROM chat_summary_minute WHERE window_end <= to_timestamp("
+                        + end / 1000
+                        + ")");
+    }
+
+    private static long momentsAfter(long ts) throws Exception {
+        return count(
+                "SELECT count(*) FROM moments WHERE \"timestamp\" >= to_timestamp("
+                        + ts / 1000
+                        + ")");
+    }
+
+    private static long count(String sql) throws Exception {
+        try (Connection c = RealInfrastructure.connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static String get(String path) {
+        try {
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:8081" + path))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+        } catch (IOException | InterruptedException e) {
+            return "";
+        }
+    }
+
+    private static int sh(List<String> cmd, Path out, int seconds) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.redirectOutput(
+                out == null
+                        ? ProcessBuilder.Redirect.DISCARD
+                        : ProcessBuilder.Redirect.to(out.toFile()));
+        pb.environment().put("POSTGRES_PASSWORD", RealInfrastructure.PG_PASSWORD);
+        Process p = pb.start();
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return -1;
+        }
+        return p.exitValue();
+    }
+
+    private static void waitFor(String what, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Boolean.TRUE.equals(condition.call())) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+}
