@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.telemetra.testing.ExpectedWindows;
+import io.telemetra.testing.JobRunner;
 import io.telemetra.testing.RealInfrastructure;
 import io.telemetra.testing.TestEvent;
 import java.io.IOException;
@@ -132,15 +133,7 @@ class SessionClusterIT {
         if (savepoint != null) {
             cmd.addAll(List.of("-s", savepoint));
         }
-        Path jar =
-                Files.list(Path.of("target"))
-                        .filter(
-                                p ->
-                                        p.getFileName()
-                                                .toString()
-                                                .matches("telemetra-[0-9.]+(-SNAPSHOT)?\\.jar"))
-                        .findFirst()
-                        .orElseThrow();
+        Path jar = JobRunner.shadedJar();
         cmd.addAll(
                 List.of(
                         jar.toString(),

@@ -3,6 +3,7 @@ package io.telemetra;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.telemetra.testing.JobRunner;
 import io.telemetra.testing.RealInfrastructure;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -32,19 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ShadedJarIT {
     @Test
     void flinkRunOfTheShadedJarReplaysTheTopicsAndExitsZero(@TempDir Path dir) throws Exception {
-        Path jar =
-                Files.list(Path.of("target"))
-                        .filter(
-                                p ->
-                                        p.getFileName()
-                                                .toString()
-                                                .matches("telemetra-[0-9.]+(-SNAPSHOT)?\\.jar"))
-                        .findFirst()
-                        .orElseThrow(
-                                () ->
-                                        new AssertionError(
-                                                "run after mvn package: no"
-                                                        + " target/telemetra-*.jar"));
+        Path jar = JobRunner.shadedJar();
         RealInfrastructure.resetSchema();
         RealInfrastructure.createTopic("jar.chat", 2);
         RealInfrastructure.createTopic("jar.viewer", 1);
@@ -92,19 +81,8 @@ class ShadedJarIT {
                                 "local",
                                 jar.toString(),
                                 "--mode",
-                                "replay",
-                                "--kafka.bootstrap-servers",
-                                RealInfrastructure.kafkaBootstrap(),
-                                "--kafka.topic.chat",
-                                "jar.chat",
-                                "--kafka.topic.viewer",
-                                "jar.viewer",
-                                "--postgres.url",
-                                RealInfrastructure.postgresUrl(),
-                                "--postgres.user",
-                                RealInfrastructure.PG_USER,
-                                "--checkpoint.interval",
-                                "1s"));
+                                "replay"));
+        cmd.addAll(JobRunner.args("jar.chat", "jar.viewer"));
         ProcessBuilder pb =
                 new ProcessBuilder(cmd)
                         .redirectErrorStream(true)

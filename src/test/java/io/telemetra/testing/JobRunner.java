@@ -2,11 +2,15 @@ package io.telemetra.testing;
 
 import io.telemetra.TelemetraJob;
 import io.telemetra.config.TelemetraConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -27,26 +31,46 @@ public final class JobRunner {
                         .build());
     }
 
+    /** The job's options pointing at the test's Kafka and PostgreSQL, as a user would pass them. */
+    public static List<String> args(String chatTopic, String viewerTopic) {
+        return new ArrayList<>(
+                List.of(
+                        "--kafka.bootstrap-servers",
+                        RealInfrastructure.kafkaBootstrap(),
+                        "--kafka.topic.chat",
+                        chatTopic,
+                        "--kafka.topic.viewer",
+                        viewerTopic,
+                        "--kafka.group-id",
+                        "it-" + chatTopic,
+                        "--postgres.url",
+                        RealInfrastructure.postgresUrl(),
+                        "--postgres.user",
+                        RealInfrastructure.PG_USER,
+                        "--checkpoint.interval",
+                        "1s"));
+    }
+
+    /** target/telemetra-VERSION.jar, the product; present only after mvn package. */
+    public static Path shadedJar() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            return files.filter(
+                            f ->
+                                    f.getFileName()
+                                            .toString()
+                                            .matches("telemetra-[0-9.]+(-SNAPSHOT)?\\.jar"))
+                    .findFirst()
+                    .orElseThrow(
+                            () ->
+                                    new AssertionError(
+                                            "run after mvn package: no target/telemetra-*.jar"));
+        }
+    }
+
     /** Configuration as the README documents it, pointed at the test's Kafka and PostgreSQL. */
     public static TelemetraConfig config(
             String chatTopic, String viewerTopic, String... extraArgs) {
-        List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "--kafka.bootstrap-servers",
-                                RealInfrastructure.kafkaBootstrap(),
-                                "--kafka.topic.chat",
-                                chatTopic,
-                                "--kafka.topic.viewer",
-                                viewerTopic,
-                                "--kafka.group-id",
-                                "it-" + chatTopic,
-                                "--postgres.url",
-                                RealInfrastructure.postgresUrl(),
-                                "--postgres.user",
-                                RealInfrastructure.PG_USER,
-                                "--checkpoint.interval",
-                                "1s"));
+        List<String> args = args(chatTopic, viewerTopic);
         args.addAll(List.of(extraArgs));
         Map<String, String> env = new HashMap<>();
         env.put("POSTGRES_PASSWORD", RealInfrastructure.PG_PASSWORD);
