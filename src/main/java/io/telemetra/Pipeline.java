@@ -45,6 +45,9 @@ public final class Pipeline {
 
     static final OutputTag<Event> LATE = new OutputTag<>("late-events") {};
 
+    /** Never change: savepoints hold keyed state in this many key groups. */
+    public static final int MAX_PARALLELISM = 128;
+
     /** Checkpointing and serialization settings the job relies on. */
     public static void configure(StreamExecutionEnvironment env, TelemetraConfig cfg) {
         // Exactly-once is needed by the XA sink: rows are committed when a checkpoint completes.
@@ -53,6 +56,10 @@ public final class Pipeline {
         // Every function here emits fresh objects and keeps no reference to its input, so chained
         // operators may pass records on without a defensive copy per event.
         env.getConfig().enableObjectReuse();
+        // Keyed state is split into this many key groups, fixed by the first savepoint: a job can
+        // later run at any parallelism up to it, but changing it makes the savepoint unreadable.
+        // 128 is what Flink derives for small parallelisms, so earlier savepoints stay valid.
+        env.setMaxParallelism(MAX_PARALLELISM);
     }
 
     public static void build(

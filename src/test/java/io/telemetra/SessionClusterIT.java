@@ -37,9 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The shaded jar on a real session cluster (scripts/flink-cluster.sh: JobManager and TaskManager
  * processes) submitted with scripts/flink: RUNNING in the REST API, the dashboard served, rows
- * written; then stop with a savepoint, resume an upgraded configuration from it, and check that no
- * window is missing or duplicated and that a spike right after the restore is detected without a
- * new warm-up.
+ * written; then stop with a savepoint, resume an upgraded configuration from it, stop again and
+ * resume at parallelism 1 on RocksDB, and check that no window is missing or duplicated and that a
+ * spike right after each restore is detected without a new warm-up.
  */
 @ExtendWith(RealInfrastructure.class)
 class SessionClusterIT {
@@ -71,7 +71,7 @@ class SessionClusterIT {
         String job = submit(dir, "first", null, "3.0");
         waitFor("windows up to 4 min written", () -> windowsEndingBy(T0 + 240_000) >= 24);
 
-        String savepoint = stopWithSavepoint(dir, job);
+        String savepoint = stopWithSavepoint(dir, job, "first");
         // after the upgrade: a burst of 20 messages/s at 310-330 s, then steady again until 8 min
         produce(all, 300, 310, 2);
         produce(all, 310, 330, 20);
@@ -82,6 +82,34 @@ class SessionClusterIT {
                 "the spike right after the restore as a moment",
                 () -> momentsAfter(T0 + 300_000) == 1);
 
+        // rescale 2 -> 1 from a second savepoint, on RocksDB this time (savepoints are in the
+        // canonical format, which any state backend restores); again a spike right after it
+        String savepoint2 = stopWithSavepoint(dir, resumed, "resumed");
+        int beforeThirdRun = all.size();
+        produce(all, 480, 490, 2);
+        produce(all, 490, 510, 20);
+        produce(all, 510, 660, 2);
+        String rescaled =
+                submit(
+                        dir,
+                        "rescaled",
+                        savepoint2,
+                        "3.5",
+                        "-p",
+                        "1",
+                        "-Dstate.backend.type=rocksdb");
+        assertTrue(
+                get("/jobs/" + rescaled).matches("(?s).*\"parallelism\":1\\b.*")
+                        && !get("/jobs/" + rescaled).contains("\"parallelism\":2"),
+                "every operator runs with parallelism 1: " + get("/jobs/" + rescaled));
+        assertTrue(
+                get("/jobs/" + rescaled + "/checkpoints/config").contains("RocksDB"),
+                get("/jobs/" + rescaled + "/checkpoints/config"));
+        waitFor("windows up to 10 min written", () -> windowsEndingBy(T0 + 600_000) >= 60);
+        waitFor(
+                "the spike right after the rescaled restore as a moment",
+                () -> momentsAfter(T0 + 480_000) == 1);
+
         // every window that closed is there once, with the values an uninterrupted run computes
         TreeMap<ExpectedWindows.Key, ExpectedWindows.Row> expected = ExpectedWindows.compute(all);
         try (Connection c = RealInfrastructure.connect();
@@ -90,7 +118,7 @@ class SessionClusterIT {
                         st.executeQuery(
                                 "SELECT window_start, chat_count, unique_chatters FROM"
                                         + " chat_summary_minute WHERE window_end <= TIMESTAMPTZ"
-                                        + " '2026-04-01 00:07:00Z' ORDER BY 1")) {
+                                        + " '2026-04-01 00:10:00Z' ORDER BY 1")) {
             int rows = 0;
             while (rs.next()) {
                 long start = rs.getObject(1, OffsetDateTime.class).toInstant().toEpochMilli();
@@ -107,12 +135,20 @@ class SessionClusterIT {
             }
             long expectedRows =
                     expected.keySet().stream()
-                            .filter(k -> k.windowStart() + 60_000 <= T0 + 420_000)
+                            .filter(k -> k.windowStart() + 60_000 <= T0 + 600_000)
                             .count();
             assertEquals(
-                    expectedRows, rows, "no window missing or duplicated across the savepoint");
+                    expectedRows, rows, "no window missing or duplicated across the savepoints");
         }
-        sh(List.of("scripts/flink", "cancel", resumed), dir.resolve("cancel.txt"), 60);
+        assertEquals(2, momentsAfter(T0 + 300_000), "one moment per burst, none on steady chat");
+        // Telemetra's own metrics, as the dashboard and Prometheus show them (counted since the
+        // last restore: the 1 moment and the events of the third run)
+        waitFor("momentsDetected = 1", () -> metric(rescaled, "momentsDetected") == 1);
+        long thirdRun = all.size() - beforeThirdRun;
+        waitFor(
+                "eventsValid = the " + thirdRun + " events read after the last restore",
+                () -> metric(rescaled, "eventsValid") == thirdRun);
+        sh(List.of("scripts/flink", "cancel", rescaled), dir.resolve("cancel.txt"), 60);
     }
 
     private static void produce(List<TestEvent> all, int fromSecond, int toSecond, int perSecond)
@@ -127,9 +163,11 @@ class SessionClusterIT {
         }
     }
 
-    private static String submit(Path dir, String name, String savepoint, String threshold)
+    private static String submit(
+            Path dir, String name, String savepoint, String threshold, String... flinkOptions)
             throws Exception {
         List<String> cmd = new ArrayList<>(List.of("scripts/flink", "run", "-d"));
+        cmd.addAll(List.of(flinkOptions));
         if (savepoint != null) {
             cmd.addAll(List.of("-s", savepoint));
         }
@@ -168,8 +206,8 @@ class SessionClusterIT {
         return id;
     }
 
-    private static String stopWithSavepoint(Path dir, String job) throws Exception {
-        Path out = dir.resolve("stop.txt");
+    private static String stopWithSavepoint(Path dir, String job, String name) throws Exception {
+        Path out = dir.resolve("stop-" + name + ".txt");
         assertEquals(
                 0,
                 sh(
@@ -187,6 +225,34 @@ class SessionClusterIT {
                         .matcher(Files.readString(out));
         assertTrue(m.find(), Files.readString(out));
         return m.group(1);
+    }
+
+    /** A Flink metric of the job, summed over its vertices and subtasks, via the REST API. */
+    private static long metric(String job, String name) {
+        // the job's JSON names each vertex twice (vertices and plan): count each once
+        java.util.Set<String> vertices = new java.util.TreeSet<>();
+        Matcher vertex =
+                Pattern.compile("\\{\"id\":\"([0-9a-f]{32})\"").matcher(get("/jobs/" + job));
+        while (vertex.find()) {
+            vertices.add(vertex.group(1));
+        }
+        long sum = 0;
+        for (String v : vertices) {
+            String base = "/jobs/" + job + "/vertices/" + v + "/metrics";
+            Matcher id = Pattern.compile("\"id\":\"([^\"]*\\." + name + ")\"").matcher(get(base));
+            while (id.find()) {
+                String query =
+                        java.net.URLEncoder.encode(
+                                id.group(1), java.nio.charset.StandardCharsets.UTF_8);
+                Matcher value =
+                        Pattern.compile("\"value\":\"([0-9]+)\"")
+                                .matcher(get(base + "?get=" + query));
+                if (value.find()) {
+                    sum += Long.parseLong(value.group(1));
+                }
+            }
+        }
+        return sum;
     }
 
     private static long windowsEndingBy(long end) throws Exception {

@@ -12,6 +12,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -39,6 +40,7 @@ public class MomentDetector extends KeyedProcessFunction<String, WindowSummary, 
     private final long slideMillis;
 
     private transient ValueState<DetectorState> state;
+    private transient Counter momentsDetected;
     private transient JsonFactory json;
 
     public MomentDetector(int history, double threshold, double minStddev, long slideMillis) {
@@ -55,6 +57,7 @@ public class MomentDetector extends KeyedProcessFunction<String, WindowSummary, 
     @Override
     public void open(OpenContext ctx) {
         state = getRuntimeContext().getState(stateDescriptor());
+        momentsDetected = getRuntimeContext().getMetricGroup().counter("momentsDetected");
         json = new JsonFactory();
     }
 
@@ -120,6 +123,7 @@ public class MomentDetector extends KeyedProcessFunction<String, WindowSummary, 
             st.momentPeak = z;
             st.momentPeakWindowStart = s.windowStart;
             st.momentWindows = 1;
+            momentsDetected.inc();
         } else {
             st.momentWindows++;
             if (z > st.momentPeak) {

@@ -2,6 +2,7 @@ package io.telemetra.sink;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -28,6 +29,7 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 import org.apache.flink.connector.jdbc.core.datastream.sink.committer.JdbcCommitable;
 import org.apache.flink.connector.jdbc.core.datastream.sink.writer.JdbcWriter;
 import org.apache.flink.connector.jdbc.core.datastream.sink.writer.JdbcWriterState;
+import org.apache.flink.connector.jdbc.datasource.transactions.xa.domain.TransactionId;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 import org.apache.flink.util.UserCodeClassLoader;
@@ -51,6 +53,11 @@ import org.apache.flink.util.UserCodeClassLoader;
  * whose rows were all written. Here the first snapshot after end of input goes to the connector as
  * usual; later ones return that same state, which lists no new data, only the empty transaction
  * that a restore rolls back.
+ *
+ * <p><b>Scaling down.</b> When a job resumes from a savepoint with a lower parallelism, a writer
+ * receives the states of several former subtasks, and the connector's writer refuses more than one
+ * ("more than one state to recover"). They are merged here: the transactions they list are named by
+ * XID, so one writer can commit the prepared ones and roll back the hanging ones of all of them.
  */
 public final class XaJdbcSink<IN>
         implements Sink<IN>,
@@ -79,7 +86,22 @@ public final class XaJdbcSink<IN>
             WriterInitContext context, Collection<JdbcWriterState> recoveredState)
             throws IOException {
         return new Writer<>(
-                delegate.restoreWriter(new NamespacedContext(context, name), recoveredState));
+                delegate.restoreWriter(
+                        new NamespacedContext(context, name), merged(recoveredState)));
+    }
+
+    /** One state listing every transaction of the given states (several after scaling down). */
+    static Collection<JdbcWriterState> merged(Collection<JdbcWriterState> states) {
+        if (states.size() <= 1) {
+            return states;
+        }
+        List<TransactionId> prepared = new ArrayList<>();
+        List<TransactionId> hanging = new ArrayList<>();
+        for (JdbcWriterState state : states) {
+            prepared.addAll(state.getPrepared());
+            hanging.addAll(state.getHanging());
+        }
+        return List.of(JdbcWriterState.of(prepared, hanging));
     }
 
     /** The job id the connector builds XIDs from: the real one mixed with the sink name's hash. */

@@ -19,6 +19,7 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.jdbc.JdbcExactlyOnceOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.apache.flink.connector.jdbc.core.datastream.sink.writer.JdbcWriterState;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -101,10 +102,42 @@ class XaJdbcSinkIT {
             w.flush(true);
             w.prepareCommit();
             w.snapshotState(2);
+            w.prepareCommit(); // the next checkpoint, with nothing new: commits checkpoint 2
             w.snapshotState(3); // the connector alone fails here: "currentXid not null"
             w.snapshotState(4);
         }
         assertEquals(List.of("eoi=x", "eoi=y"), rows());
+    }
+
+    @Test
+    void aWriterRestoredAtLowerParallelismTakesOverTheStateOfEveryFormerSubtask() throws Exception {
+        List<JdbcWriterState> states = new java.util.ArrayList<>();
+        for (int subtask = 0; subtask < 2; subtask++) {
+            // subtask i of 2 checkpoints its first row, writes another, and the job stops
+            var w = sink("scale").createWriter(context(subtask, 2, OptionalLong.empty()));
+            w.write("kept" + subtask, null);
+            w.flush(false);
+            w.prepareCommit();
+            states.addAll(w.snapshotState(1));
+            w.write("after-checkpoint" + subtask, null);
+            w.close();
+        }
+        assertEquals(2, states.size());
+
+        // resumed from checkpoint 1 with parallelism 1: the one writer receives both states (the
+        // connector's own writer refuses that: "more than one state to recover")
+        try (var w =
+                (XaJdbcSink.Writer<String>)
+                        sink("scale").restoreWriter(context(0, 1, OptionalLong.of(1)), states)) {
+            w.write("resumed", null);
+            w.flush(false);
+            w.prepareCommit();
+            w.snapshotState(2);
+            w.prepareCommit(); // the next checkpoint, with nothing new: commits checkpoint 2
+            w.snapshotState(3);
+        }
+        assertEquals(List.of("scale=kept0", "scale=kept1", "scale=resumed"), rows());
+        assertEquals(List.of(), preparedLeft());
     }
 
     @Test
@@ -134,6 +167,10 @@ class XaJdbcSinkIT {
 
     /** The parts of Flink's writer context the JDBC writer reads; anything else fails loudly. */
     private static WriterInitContext context() {
+        return context(0, 1, OptionalLong.empty());
+    }
+
+    private static WriterInitContext context(int subtask, int parallelism, OptionalLong restored) {
         JobInfo job =
                 proxy(
                         JobInfo.class,
@@ -148,8 +185,9 @@ class XaJdbcSinkIT {
                         TaskInfo.class,
                         name ->
                                 switch (name) {
-                                    case "getIndexOfThisSubtask", "getAttemptNumber" -> 0;
-                                    case "getNumberOfParallelSubtasks" -> 1;
+                                    case "getIndexOfThisSubtask" -> subtask;
+                                    case "getAttemptNumber" -> 0;
+                                    case "getNumberOfParallelSubtasks" -> parallelism;
                                     default -> null;
                                 });
         return proxy(
@@ -158,7 +196,7 @@ class XaJdbcSinkIT {
                         switch (name) {
                             case "getJobInfo" -> job;
                             case "getTaskInfo" -> task;
-                            case "getRestoredCheckpointId" -> OptionalLong.empty();
+                            case "getRestoredCheckpointId" -> restored;
                             case "createInputSerializer" -> StringSerializer.INSTANCE;
                             case "isObjectReuseEnabled" -> false;
                             default -> null;
