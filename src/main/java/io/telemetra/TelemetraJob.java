@@ -64,7 +64,7 @@ public final class TelemetraJob {
         Lexicon lexicon =
                 cfg.sentimentLexicon() == null
                         ? Lexicon.builtIn()
-                        : Lexicon.fromFile(Path.of(cfg.sentimentLexicon()));
+                        : Lexicon.withUserFile(Path.of(cfg.sentimentLexicon()));
         LOG.info("Telemetra starting with {}", cfg);
         KafkaCheck.verify(cfg);
         PostgresCheck.verify(cfg, env.getParallelism());

@@ -49,6 +49,15 @@ class SessionClusterIT {
     @AfterAll
     static void stopCluster() throws Exception {
         sh(List.of("scripts/flink-cluster.sh", "stop"), null, 60);
+        List<String> left =
+                ProcessHandle.allProcesses()
+                        .map(p -> p.info().commandLine().orElse(""))
+                        .filter(
+                                c ->
+                                        c.contains("StandaloneSessionClusterEntrypoint")
+                                                || c.contains("TaskManagerRunner"))
+                        .toList();
+        assertEquals(List.of(), left, "cluster processes left after flink-cluster.sh stop");
     }
 
     @Test

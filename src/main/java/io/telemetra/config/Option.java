@@ -114,7 +114,7 @@ public enum Option {
             "sentiment.lexicon",
             "SENTIMENT_LEXICON",
             null,
-            "path of a lexicon file replacing the built-in one (format in README)");
+            "path of a lexicon file adding to and overriding the built-in one (format in README)");
 
     private final String argName;
     private final String envName;

@@ -1,6 +1,7 @@
 package io.telemetra.window;
 
 import io.telemetra.event.Event;
+import io.telemetra.sentiment.SentimentScorer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,9 +51,9 @@ public final class WindowAccumulator {
         if (e.isChat()) {
             chatCount++;
             sentimentSum += Math.round(e.sentiment * SENTIMENT_SCALE);
-            if (e.sentiment > 0) {
+            if (e.sentiment >= SentimentScorer.POSITIVE_THRESHOLD) {
                 positiveCount++;
-            } else if (e.sentiment < 0) {
+            } else if (e.sentiment <= SentimentScorer.NEGATIVE_THRESHOLD) {
                 negativeCount++;
             }
             if (chatters == null) {

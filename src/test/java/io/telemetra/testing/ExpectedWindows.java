@@ -58,8 +58,9 @@ public final class ExpectedWindows {
                         if (e.chat()) {
                             chats++;
                             scoreSum += e.expectedScore();
-                            pos += e.expectedScore() > 0 ? 1 : 0;
-                            neg += e.expectedScore() < 0 ? 1 : 0;
+                            // README: positive at >= 0.05, negative at <= -0.05
+                            pos += e.expectedScore() >= 0.05 ? 1 : 0;
+                            neg += e.expectedScore() <= -0.05 ? 1 : 0;
                             users.add(e.userId());
                             e.expectedEmotes().forEach(m -> emotes.merge(m, 1, Integer::sum));
                         } else {

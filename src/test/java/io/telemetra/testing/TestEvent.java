@@ -53,24 +53,43 @@ public record TestEvent(
     }
 
     /**
-     * Chat messages with their scores taken from src/main/resources/sentiment/lexicon.tsv by hand.
+     * Chat messages with their scores worked out by hand from the lexicon files
+     * (src/main/resources/sentiment/) and the rules in the README: valences summed, then {@code s /
+     * sqrt(s^2 + 15)}.
      */
     public record MessageTemplate(
             String text, List<String> emotesField, double score, List<String> emotes) {
+        static double vader(double sum) {
+            return sum / Math.sqrt(sum * sum + 15);
+        }
+
         public static final List<MessageTemplate> ALL =
                 List.of(
-                        new MessageTemplate("great play", null, 0.8, List.of()),
-                        new MessageTemplate("so boring", null, -0.6, List.of()),
+                        // great 3.1 + play 1.4
+                        new MessageTemplate("great play", null, vader(3.1 + 1.4), List.of()),
+                        // boring -1.6 (twitch_words.tsv), intensified by "so": -0.293
+                        new MessageTemplate("so boring", null, vader(-1.6 - 0.293), List.of()),
                         new MessageTemplate("hello chat", null, 0.0, List.of()),
-                        new MessageTemplate("LUL LUL", null, 0.5, List.of("LUL", "LUL")),
-                        new MessageTemplate("PogChamp what a play", null, 0.8, List.of("PogChamp")),
-                        // lower-case "lul" is not the emote, and "terrible" is a word (-0.9)
-                        new MessageTemplate("lul terrible", null, -0.9, List.of()),
-                        // emotes given by the producer win over the lexicon: counted as listed
+                        // LUL 1.5, twice: x (1 + 0.25 ln 2)
+                        new MessageTemplate(
+                                "LUL LUL",
+                                null,
+                                vader(1.5 * (1 + 0.25 * Math.log(2))),
+                                List.of("LUL", "LUL")),
+                        // PogChamp 3.0 + play 1.4
+                        new MessageTemplate(
+                                "PogChamp what a play",
+                                null,
+                                vader(3.0 + 1.4),
+                                List.of("PogChamp")),
+                        // lower-case "lul" is not the emote, and "terrible" is a word (-2.1)
+                        new MessageTemplate("lul terrible", null, vader(-2.1), List.of()),
+                        // emotes given by the producer win over the lexicon: counted as listed;
+                        // the text alone is scored (nice 1.8)
                         new MessageTemplate(
                                 "nice",
                                 List.of("Kappa", "Kappa", "catJAM"),
-                                0.5,
+                                vader(1.8),
                                 List.of("Kappa", "Kappa", "catJAM")),
                         new MessageTemplate("", null, 0.0, List.of()));
     }

@@ -1,6 +1,9 @@
 package io.telemetra.tools;
 
+import io.telemetra.sentiment.Lexicon;
+import io.telemetra.sentiment.SentimentScorer;
 import io.telemetra.tools.demo.Demo;
+import io.telemetra.tools.eval.SentimentEval;
 import io.telemetra.tools.generator.Generate;
 
 /** Entry point of {@code ./telemetra}: the local demo and the event generator (not part of the job jar). */
@@ -11,7 +14,12 @@ public final class Tools {
         String command = args.length == 0 ? "help" : args[0];
         String[] rest = java.util.Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
         if (java.util.Arrays.asList(rest).contains("--help")) {
-            System.out.println(command.equals("demo") ? Demo.USAGE : Generate.USAGE);
+            System.out.println(
+                    switch (command) {
+                        case "demo" -> Demo.USAGE;
+                        case "sentiment", "sentiment-eval" -> SentimentEval.USAGE;
+                        default -> Generate.USAGE;
+                    });
             return;
         }
         try {
@@ -22,10 +30,13 @@ public final class Tools {
                     Runtime.getRuntime().addShutdownHook(new Thread(g::stop));
                     g.run();
                 }
+                case "sentiment" -> scoreStandardInput();
+                case "sentiment-eval" -> SentimentEval.run(rest, System.out);
                 default -> {
-                    System.out.println("Usage: ./telemetra demo|generate [options]   (--help after a command for its options)\n");
+                    System.out.println("Usage: ./telemetra demo|generate|sentiment|sentiment-eval [options]   (--help after a command for its options)\n");
                     System.out.println(Demo.USAGE);
                     System.out.println(Generate.USAGE);
+                    System.out.println(SentimentEval.USAGE);
                     return;
                 }
             }
@@ -38,5 +49,19 @@ public final class Tools {
         }
         // the MiniCluster and Kafka clients leave non-daemon threads behind
         System.exit(0);
+    }
+
+    /** One score a line for one message a line, with the job's built-in lexicon. */
+    private static void scoreStandardInput() throws java.io.IOException {
+        SentimentScorer scorer = new SentimentScorer(Lexicon.builtIn());
+        java.io.BufferedReader in =
+                new java.io.BufferedReader(
+                        new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+        java.io.PrintStream out = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, java.nio.charset.StandardCharsets.UTF_8);
+        String line;
+        while ((line = in.readLine()) != null) {
+            out.printf(java.util.Locale.ROOT, "%.4f%n", scorer.score(line));
+        }
+        out.flush();
     }
 }
