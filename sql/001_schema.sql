@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS moments (
     "timestamp" TIMESTAMPTZ      NOT NULL,       -- when the burst started
     moment_type VARCHAR(50)      NOT NULL,
     description TEXT,
-    intensity   DOUBLE PRECISION,                -- peak z-score of the burst
+    intensity   DOUBLE PRECISION,                -- peak strength of the burst, per type (README)
     metadata    JSONB,
     detected_at TIMESTAMPTZ      DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT moments_stream_type_start UNIQUE (stream_id, moment_type, "timestamp")

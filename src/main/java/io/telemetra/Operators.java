@@ -13,7 +13,7 @@ public enum Operators {
     SCORE_SENTIMENT("score-sentiment", "Score sentiment, find emotes"),
     WINDOWS("chat-windows", "Sliding windows per stream"),
     LATE_EVENTS("late-events", "Late events to rejections"),
-    MOMENT_DETECTOR("moment-detector", "Detect moments (z-score)"),
+    MOMENT_DETECTOR("moment-detector", "Detect moments"),
     SUMMARY_SINK("summary-sink", "PostgreSQL: chat_summary_minute"),
     MOMENT_SINK("moment-sink", "PostgreSQL: moments"),
     REJECTION_SINK("rejection-sink", "PostgreSQL: rejected_events");

@@ -115,10 +115,7 @@ public final class Pipeline {
                 windows.keyBy(s -> s.streamId, Types.STRING)
                         .process(
                                 new MomentDetector(
-                                        cfg.anomalyHistory(),
-                                        cfg.anomalyThreshold(),
-                                        cfg.anomalyMinStddev(),
-                                        cfg.windowSlide().toMillis()))
+                                        cfg.momentSettings(), cfg.windowSlide().toMillis()))
                         .uid(Operators.MOMENT_DETECTOR.uid())
                         .name(Operators.MOMENT_DETECTOR.displayName());
 

@@ -1,92 +1,84 @@
 package io.telemetra.anomaly;
 
 /**
- * Per-stream state of the {@link MomentDetector}: a ring buffer of the previous windows' chat rates
- * (the baseline) and the moment currently open, if any. A POJO, so Flink serializes it without Kryo
- * and fields can be added in later releases.
+ * Per-stream state of the {@link MomentDetector}: one {@link Baseline} per watched metric and the
+ * latest burst of each moment type. A POJO, so Flink serializes it without Kryo and fields can be
+ * added in later releases (new fields come back null from an older savepoint and are created by
+ * {@link #prepare}).
+ *
+ * <p>Version 0.1.0 kept the chat-rate ring buffer and the chat_spike moment in the flat fields
+ * {@link #rates}, {@link #head}, {@link #size} and {@code moment*}; {@link #prepare} moves them
+ * into {@link #chat} and {@link #chatSpike} when such a savepoint is restored.
  */
 public class DetectorState {
-    /** Ring buffer of chat rates; {@link #head} is the next slot to write. */
-    public double[] rates;
-
-    public int head;
-    public int size;
-
     /** Start of the newest window seen, or {@link Long#MIN_VALUE} before the first. */
     public long lastWindowStart = Long.MIN_VALUE;
 
-    /** Start timestamp of the open moment, or -1 when no moment is open. */
-    public long momentStart = -1;
+    public Baseline chat;
+    public Baseline viewers;
+    public Baseline sentiment;
+    public Baseline emoteShare;
 
+    public OpenMoment chatSpike;
+    public OpenMoment viewerSpike;
+    public OpenMoment viewerDrop;
+    public OpenMoment sentimentSwing;
+    public OpenMoment emoteFlood;
+
+    // 0.1.0 layout, read from old savepoints only
+    public double[] rates;
+    public int head;
+    public int size;
+    public long momentStart = -1;
     public double momentPeak;
     public long momentPeakWindowStart;
     public int momentWindows;
 
     public DetectorState() {}
 
-    public static DetectorState withCapacity(int capacity) {
-        DetectorState s = new DetectorState();
-        s.rates = new double[capacity];
-        return s;
-    }
-
-    /** Adds a value, overwriting the oldest once the buffer is full. */
-    public void push(double value) {
-        rates[head] = value;
-        head = (head + 1) % rates.length;
-        if (size < rates.length) {
-            size++;
-        }
-    }
-
-    public boolean isFull() {
-        return size == rates.length;
-    }
-
-    public double mean() {
-        double sum = 0;
-        for (int i = 0; i < size; i++) {
-            sum += rates[i];
-        }
-        return size == 0 ? 0 : sum / size;
-    }
-
-    /** Population standard deviation of the buffered values. */
-    public double stddev() {
-        if (size == 0) {
-            return 0;
-        }
-        double mean = mean();
-        double sq = 0;
-        for (int i = 0; i < size; i++) {
-            double d = rates[i] - mean;
-            sq += d * d;
-        }
-        return Math.sqrt(sq / size);
-    }
-
     /**
-     * Keeps the newest values when the configured history length changed between releases or runs,
-     * so a restore with a different {@code --anomaly.history} neither fails nor restarts the
-     * warm-up needlessly.
+     * Brings a restored or new state to this version's layout with baselines of {@code history}
+     * windows (an old savepoint, a changed {@code --anomaly.history}, or a stream seen first).
      */
-    public void resize(int capacity) {
-        if (rates.length == capacity) {
-            return;
+    public void prepare(int history) {
+        if (chat == null && rates != null) {
+            chat = new Baseline();
+            chat.values = rates;
+            chat.head = head;
+            chat.size = size;
+            chatSpike = new OpenMoment();
+            chatSpike.start = momentStart;
+            chatSpike.peak = momentPeak;
+            chatSpike.peakWindowStart = momentPeakWindowStart;
+            chatSpike.windows = momentWindows;
+            chatSpike.lastWindowStart = momentStart >= 0 ? lastWindowStart : 0;
+            rates = null;
+            momentStart = -1;
         }
-        double[] resized = new double[capacity];
-        int keep = Math.min(size, capacity);
-        for (int i = 0; i < keep; i++) {
-            // walk back from the newest value
-            int from = Math.floorMod(head - keep + i, rates.length);
-            resized[i] = rates[from];
-        }
-        rates = resized;
-        size = keep;
-        head = keep % capacity;
+        chat = sized(chat, history);
+        viewers = sized(viewers, history);
+        sentiment = sized(sentiment, history);
+        emoteShare = sized(emoteShare, history);
+        chatSpike = chatSpike == null ? new OpenMoment() : chatSpike;
+        viewerSpike = viewerSpike == null ? new OpenMoment() : viewerSpike;
+        viewerDrop = viewerDrop == null ? new OpenMoment() : viewerDrop;
+        sentimentSwing = sentimentSwing == null ? new OpenMoment() : sentimentSwing;
+        emoteFlood = emoteFlood == null ? new OpenMoment() : emoteFlood;
     }
 
-    public boolean momentOpen() {
-        return momentStart >= 0;
+    /** After a long silence: every baseline warms up again. Past moments are kept. */
+    public void restartBaselines(int history) {
+        chat = Baseline.withCapacity(history);
+        viewers = Baseline.withCapacity(history);
+        sentiment = Baseline.withCapacity(history);
+        emoteShare = Baseline.withCapacity(history);
+    }
+
+    private static Baseline sized(Baseline b, int history) {
+        if (b == null) {
+            return Baseline.withCapacity(history);
+        }
+        b.resize(history);
+        return b;
     }
 }

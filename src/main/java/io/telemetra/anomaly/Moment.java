@@ -7,6 +7,10 @@ package io.telemetra.anomaly;
  */
 public class Moment {
     public static final String CHAT_SPIKE = "chat_spike";
+    public static final String VIEWER_SPIKE = "viewer_spike";
+    public static final String VIEWER_DROP = "viewer_drop";
+    public static final String SENTIMENT_SWING = "sentiment_swing";
+    public static final String EMOTE_FLOOD = "emote_flood";
 
     public String streamId;
 
@@ -16,11 +20,18 @@ public class Moment {
     public String momentType;
     public String description;
 
-    /** Peak z-score so far. */
+    /**
+     * Peak strength so far: the z-score for chat_spike, the relative change for viewer_spike and
+     * viewer_drop (0.8 = 80 %), the sentiment change for sentiment_swing, the lift over the usual
+     * share for emote_flood.
+     */
     public double intensity;
 
     /** JSON object saying why it fired. */
     public String metadata;
+
+    /** True on the first emission of a burst (not written to PostgreSQL). */
+    public boolean isNew;
 
     public Moment() {}
 }

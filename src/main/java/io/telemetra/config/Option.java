@@ -94,17 +94,57 @@ public enum Option {
             "anomaly.threshold",
             "ANOMALY_THRESHOLD",
             "3.0",
-            "z-score of chat_rate at or above which a window is a moment"),
+            "chat_spike: z-score of chat_rate at or above which a window is a moment"),
     ANOMALY_HISTORY(
             "anomaly.history",
             "ANOMALY_HISTORY",
             "10",
-            "number of previous windows forming the baseline"),
+            "number of previous windows forming each baseline (also the warm-up)"),
     ANOMALY_MIN_STDDEV(
             "anomaly.min-stddev",
             "ANOMALY_MIN_STDDEV",
             "0.5",
-            "floor for the baseline's standard deviation, in messages per second"),
+            "chat_spike: floor for the baseline's spread, in messages per second"),
+    ANOMALY_BASELINE(
+            "anomaly.baseline",
+            "ANOMALY_BASELINE",
+            "mean",
+            "baseline centre and spread: mean (mean and stddev) or median (median and MAD)"),
+    ANOMALY_COOLDOWN(
+            "anomaly.cooldown",
+            "ANOMALY_COOLDOWN",
+            "30s",
+            "anomalous windows of one type at most this far apart are one moment"),
+    MOMENTS_MIN_MESSAGES(
+            "moments.min-messages",
+            "MOMENTS_MIN_MESSAGES",
+            "20",
+            "sentiment_swing and emote_flood judge only windows with at least this many messages"),
+    VIEWER_SPIKE_MIN_INCREASE(
+            "moments.viewer-spike.min-increase",
+            "VIEWER_SPIKE_MIN_INCREASE",
+            "0.5",
+            "viewer_spike: average viewers at least this much above the baseline (0.5 = +50%)"),
+    VIEWER_DROP_MIN_DECREASE(
+            "moments.viewer-drop.min-decrease",
+            "VIEWER_DROP_MIN_DECREASE",
+            "0.3",
+            "viewer_drop: average viewers at least this much below the baseline (0.3 = -30%)"),
+    SENTIMENT_SWING_MIN_CHANGE(
+            "moments.sentiment-swing.min-change",
+            "SENTIMENT_SWING_MIN_CHANGE",
+            "0.3",
+            "sentiment_swing: average sentiment at least this far from the baseline (scale -1..1)"),
+    EMOTE_FLOOD_MIN_SHARE(
+            "moments.emote-flood.min-share",
+            "EMOTE_FLOOD_MIN_SHARE",
+            "0.5",
+            "emote_flood: occurrences of the top emote per message at least this"),
+    EMOTE_FLOOD_MIN_LIFT(
+            "moments.emote-flood.min-lift",
+            "EMOTE_FLOOD_MIN_LIFT",
+            "3.0",
+            "emote_flood: and at least this many times its usual share"),
     SKETCH_LG_K(
             "sketch.lg-k",
             "SKETCH_LG_K",

@@ -1,5 +1,6 @@
 package io.telemetra.config;
 
+import io.telemetra.anomaly.MomentSettings;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,14 @@ public record TelemetraConfig(
         double anomalyThreshold,
         int anomalyHistory,
         double anomalyMinStddev,
+        MomentSettings.BaselineKind anomalyBaseline,
+        Duration anomalyCooldown,
+        int momentsMinMessages,
+        double viewerSpikeMinIncrease,
+        double viewerDropMinDecrease,
+        double sentimentSwingMinChange,
+        double emoteFloodMinShare,
+        double emoteFloodMinLift,
         int sketchLgK,
         String sentimentLexicon)
         implements Serializable {
@@ -160,6 +169,14 @@ public record TelemetraConfig(
                 v.doubleInRange(Option.ANOMALY_THRESHOLD, 0.0, false, 1000.0),
                 v.intInRange(Option.ANOMALY_HISTORY, 2, 1000),
                 v.doubleInRange(Option.ANOMALY_MIN_STDDEV, 0.0, false, 1.0e9),
+                v.enumValue(Option.ANOMALY_BASELINE, MomentSettings.BaselineKind.class),
+                v.duration(Option.ANOMALY_COOLDOWN),
+                v.intInRange(Option.MOMENTS_MIN_MESSAGES, 1, 1_000_000),
+                v.doubleInRange(Option.VIEWER_SPIKE_MIN_INCREASE, 0.0, false, 1000.0),
+                v.doubleInRange(Option.VIEWER_DROP_MIN_DECREASE, 0.0, false, 1.0),
+                v.doubleInRange(Option.SENTIMENT_SWING_MIN_CHANGE, 0.0, false, 2.0),
+                v.doubleInRange(Option.EMOTE_FLOOD_MIN_SHARE, 0.0, false, 1000.0),
+                v.doubleInRange(Option.EMOTE_FLOOD_MIN_LIFT, 1.0, true, 1000.0),
                 v.intInRange(Option.SKETCH_LG_K, 4, 21),
                 v.raw(Option.SENTIMENT_LEXICON));
     }
@@ -248,8 +265,36 @@ public record TelemetraConfig(
         out.put(Option.ANOMALY_THRESHOLD.argName(), Double.toString(anomalyThreshold));
         out.put(Option.ANOMALY_HISTORY.argName(), Integer.toString(anomalyHistory));
         out.put(Option.ANOMALY_MIN_STDDEV.argName(), Double.toString(anomalyMinStddev));
+        out.put(Option.ANOMALY_BASELINE.argName(), anomalyBaseline.name().toLowerCase(Locale.ROOT));
+        out.put(Option.ANOMALY_COOLDOWN.argName(), anomalyCooldown.toString());
+        out.put(Option.MOMENTS_MIN_MESSAGES.argName(), Integer.toString(momentsMinMessages));
+        out.put(
+                Option.VIEWER_SPIKE_MIN_INCREASE.argName(),
+                Double.toString(viewerSpikeMinIncrease));
+        out.put(Option.VIEWER_DROP_MIN_DECREASE.argName(), Double.toString(viewerDropMinDecrease));
+        out.put(
+                Option.SENTIMENT_SWING_MIN_CHANGE.argName(),
+                Double.toString(sentimentSwingMinChange));
+        out.put(Option.EMOTE_FLOOD_MIN_SHARE.argName(), Double.toString(emoteFloodMinShare));
+        out.put(Option.EMOTE_FLOOD_MIN_LIFT.argName(), Double.toString(emoteFloodMinLift));
         out.put(Option.SKETCH_LG_K.argName(), Integer.toString(sketchLgK));
         return out;
+    }
+
+    /** The moment detector's settings; the cool-down in whole slides. */
+    public MomentSettings momentSettings() {
+        return new MomentSettings(
+                anomalyHistory,
+                anomalyBaseline,
+                (int) (anomalyCooldown.toMillis() / windowSlide.toMillis()),
+                anomalyThreshold,
+                anomalyMinStddev,
+                viewerSpikeMinIncrease,
+                viewerDropMinDecrease,
+                sentimentSwingMinChange,
+                momentsMinMessages,
+                emoteFloodMinShare,
+                emoteFloodMinLift);
     }
 
     @Override

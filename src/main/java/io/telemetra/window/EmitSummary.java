@@ -34,6 +34,7 @@ public class EmitSummary
         s.positiveCount = acc.positiveCount();
         s.negativeCount = acc.negativeCount();
         s.topEmotes = acc.topEmotes();
+        s.topEmoteCount = s.topEmotes.length == 0 ? 0 : acc.emoteCounts().get(s.topEmotes[0]);
         s.chatRate = acc.chatCount() / ((end - start) / 1000.0);
         s.avgViewers = acc.avgViewers();
         return s;

@@ -18,6 +18,9 @@ public class WindowSummary {
     public long negativeCount;
     public String[] topEmotes;
 
+    /** Occurrences of {@code topEmotes[0]} in the window (0 without emotes). */
+    public long topEmoteCount;
+
     /** Messages per second: chatCount / window length in seconds. */
     public double chatRate;
 

@@ -35,9 +35,15 @@ class MomentDetectorTest {
             newHarness() throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(
-                        new MomentDetector(HISTORY, THRESHOLD, MIN_STDDEV, SLIDE)),
+                        new MomentDetector(settings(MomentSettings.BaselineKind.MEAN), SLIDE)),
                 s -> s.streamId,
                 Types.STRING);
+    }
+
+    /** Chat-spike settings as in 0.1.0 (mean and σ, no cool-down); other types at defaults. */
+    static MomentSettings settings(MomentSettings.BaselineKind baseline) {
+        return new MomentSettings(
+                HISTORY, baseline, 0, THRESHOLD, MIN_STDDEV, 0.5, 0.3, 0.3, 20, 0.5, 3.0);
     }
 
     @AfterEach
@@ -99,7 +105,7 @@ class MomentDetectorTest {
         assertEquals(4.0, m.get(0).intensity, 1e-12);
         // the burst began in the newest slide of the first anomalous window
         assertEquals(out.get(4).windowEnd - SLIDE, m.get(0).timestamp);
-        assertTrue(m.get(0).metadata.contains("\"baseline_mean\":2.0"), m.get(0).metadata);
+        assertTrue(m.get(0).metadata.contains("\"baseline_center\":2.0"), m.get(0).metadata);
         assertTrue(m.get(0).description.startsWith("Chat spike"), m.get(0).description);
     }
 
@@ -177,6 +183,126 @@ class MomentDetectorTest {
         out = feed("s", 5, 2);
         assertEquals(
                 0.0, out.get(out.size() - 1).zScore, 1e-12, "baseline unchanged by the re-firing");
+    }
+
+    /** A window of 30 messages with the given viewers, sentiment and top-emote count. */
+    private WindowSummary window(int index, Double viewers, Double sentiment, long emoteCount) {
+        WindowSummary s = new WindowSummary();
+        s.streamId = "s";
+        s.windowStart = index * SLIDE;
+        s.windowEnd = s.windowStart + 60_000;
+        s.chatCount = 30;
+        s.chatRate = 0.5;
+        s.avgViewers = viewers;
+        s.avgSentiment = sentiment;
+        s.topEmotes = emoteCount == 0 ? new String[0] : new String[] {"KEKW"};
+        s.topEmoteCount = emoteCount;
+        return s;
+    }
+
+    private List<Moment> feedWindows(WindowSummary... windows) throws Exception {
+        for (WindowSummary w : windows) {
+            harness.processElement(w, w.windowEnd - 1);
+        }
+        return moments();
+    }
+
+    @Test
+    void aRaidIsAViewerSpikeAndALeavingAudienceAViewerDrop() throws Exception {
+        List<Moment> m =
+                feedWindows(
+                        window(0, 1000.0, null, 0),
+                        window(1, 1010.0, null, 0),
+                        window(2, 990.0, null, 0),
+                        window(3, 1000.0, null, 0),
+                        window(4, 1400.0, null, 0), // +40 %: below the 50 % default
+                        window(5, 2600.0, null, 0), // +136 % against the mean 1100
+                        window(6, 3000.0, null, 0));
+        assertEquals(List.of(Moment.VIEWER_SPIKE, Moment.VIEWER_SPIKE), types(m));
+        assertEquals(m.get(0).timestamp, m.get(1).timestamp, "one raid, one moment");
+        assertEquals(5 * SLIDE + 60_000 - SLIDE, m.get(0).timestamp);
+        assertTrue(m.get(0).description.startsWith("Viewer spike"), m.get(0).description);
+        assertTrue(m.get(1).metadata.contains("\"anomalous_windows\":2"), m.get(1).metadata);
+
+        harness.close();
+        open();
+        m =
+                feedWindows(
+                        window(0, 1000.0, null, 0),
+                        window(1, 1000.0, null, 0),
+                        window(2, 1000.0, null, 0),
+                        window(3, 1000.0, null, 0),
+                        window(4, 500.0, null, 0));
+        assertEquals(List.of(Moment.VIEWER_DROP), types(m));
+        assertEquals(0.5, m.get(0).intensity, 1e-12, "intensity: the relative change");
+    }
+
+    @Test
+    void aSentimentSwingNeedsEnoughMessages() throws Exception {
+        WindowSummary few = window(4, null, -0.6, 0);
+        few.chatCount = 5; // below moments.min-messages (20): not judged
+        List<Moment> m =
+                feedWindows(
+                        window(0, null, 0.30, 0),
+                        window(1, null, 0.25, 0),
+                        window(2, null, 0.35, 0),
+                        window(3, null, 0.30, 0),
+                        few,
+                        window(5, null, -0.20, 0)); // 0.5 below the usual 0.30
+        assertEquals(List.of(Moment.SENTIMENT_SWING), types(m));
+        assertEquals(0.5, m.get(0).intensity, 1e-9);
+        assertTrue(m.get(0).description.contains("fell"), m.get(0).description);
+    }
+
+    @Test
+    void anEmoteFloodIsOneEmoteFarBeyondItsUsualShare() throws Exception {
+        List<Moment> m =
+                feedWindows(
+                        window(0, null, null, 3),
+                        window(1, null, null, 4),
+                        window(2, null, null, 3),
+                        window(3, null, null, 3),
+                        window(4, null, null, 12), // 0.4 per message: below min share 0.5
+                        window(5, null, null, 60)); // 2.0 per message, 11x the usual 0.18
+        assertEquals(List.of(Moment.EMOTE_FLOOD), types(m));
+        assertTrue(m.get(0).metadata.contains("\"emote\":\"KEKW\""), m.get(0).metadata);
+    }
+
+    @Test
+    void theCooldownJoinsBurstsSeparatedByAShortCalm() throws Exception {
+        harness.close();
+        harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new MomentDetector(
+                                        new MomentSettings(
+                                                HISTORY,
+                                                MomentSettings.BaselineKind.MEDIAN,
+                                                3,
+                                                THRESHOLD,
+                                                MIN_STDDEV,
+                                                0.5,
+                                                0.3,
+                                                0.3,
+                                                20,
+                                                0.5,
+                                                3.0),
+                                        SLIDE)),
+                        s -> s.streamId,
+                        Types.STRING);
+        harness.open();
+        // burst, 2 calm windows, burst (one moment); 5 calm windows, burst (a new one)
+        feed("s", 0, 1, 1, 1, 1, 9, 1, 1, 9, 1, 1, 1, 1, 1, 9);
+        List<Moment> m = moments();
+        assertEquals(3, m.size());
+        assertEquals(m.get(0).timestamp, m.get(1).timestamp, "within the cool-down: same moment");
+        assertTrue(m.get(2).timestamp > m.get(1).timestamp, "after it: a new moment");
+    }
+
+    private static List<String> types(List<Moment> moments) {
+        List<String> out = new ArrayList<>();
+        moments.forEach(x -> out.add(x.momentType));
+        return out;
     }
 
     @Test

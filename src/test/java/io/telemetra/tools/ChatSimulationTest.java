@@ -131,6 +131,10 @@ class ChatSimulationTest {
                                         + " vs "
                                         + sentimentBefore / before);
                 case "emote_flood" -> assertTrue(inside > 2 * before, l.toString());
+                case "viewer_drop" ->
+                        assertTrue(
+                                viewersInside < 0.5 * viewersBefore,
+                                l + ": " + viewersInside + " vs " + viewersBefore);
                 default -> throw new AssertionError("unknown kind " + l.kind());
             }
         }

@@ -156,11 +156,12 @@ class GoldenSavepointTest {
 
         @Override
         public void readKey(String stream, Context ctx, Collector<String> out) throws Exception {
+            // saved by 0.1.0 in its flat layout; this version moves it into its baselines
             DetectorState s = state.value();
+            s.prepare(10);
             List<String> rates = new ArrayList<>();
-            for (int i = 0; i < s.size; i++) {
-                int slot = Math.floorMod(s.head - s.size + i, s.rates.length);
-                rates.add(String.format("%.6f", s.rates[slot]));
+            for (double r : s.chat.inOrder()) {
+                rates.add(String.format("%.6f", r));
             }
             out.collect(stream + " last=" + s.lastWindowStart + " rates=" + rates);
         }

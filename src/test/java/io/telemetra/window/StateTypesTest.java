@@ -21,5 +21,7 @@ class StateTypesTest {
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(WindowSummary.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(Moment.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(DetectorState.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(io.telemetra.anomaly.Baseline.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(io.telemetra.anomaly.OpenMoment.class);
     }
 }

@@ -3,6 +3,7 @@ package io.telemetra.tools;
 import io.telemetra.sentiment.Lexicon;
 import io.telemetra.sentiment.SentimentScorer;
 import io.telemetra.tools.demo.Demo;
+import io.telemetra.tools.eval.MomentEval;
 import io.telemetra.tools.eval.SentimentEval;
 import io.telemetra.tools.generator.Generate;
 
@@ -18,6 +19,7 @@ public final class Tools {
                     switch (command) {
                         case "demo" -> Demo.USAGE;
                         case "sentiment", "sentiment-eval" -> SentimentEval.USAGE;
+                        case "moment-eval" -> MomentEval.USAGE;
                         default -> Generate.USAGE;
                     });
             return;
@@ -32,11 +34,13 @@ public final class Tools {
                 }
                 case "sentiment" -> scoreStandardInput();
                 case "sentiment-eval" -> SentimentEval.run(rest, System.out);
+                case "moment-eval" -> MomentEval.run(rest, System.out);
                 default -> {
-                    System.out.println("Usage: ./telemetra demo|generate|sentiment|sentiment-eval [options]   (--help after a command for its options)\n");
+                    System.out.println("Usage: ./telemetra demo|generate|sentiment|sentiment-eval|moment-eval [options]   (--help after a command for its options)\n");
                     System.out.println(Demo.USAGE);
                     System.out.println(Generate.USAGE);
                     System.out.println(SentimentEval.USAGE);
+                    System.out.println(MomentEval.USAGE);
                     return;
                 }
             }

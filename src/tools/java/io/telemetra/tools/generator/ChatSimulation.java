@@ -25,7 +25,7 @@ public final class ChatSimulation {
     /** A planted scenario: {@code kind} on {@code streamId} during [start, end) in epoch ms. */
     public record Label(String streamId, String kind, long start, long end) {}
 
-    public static final String[] SCENARIOS = {"hype_burst", "raid", "sentiment_collapse", "emote_flood"};
+    public static final String[] SCENARIOS = {"hype_burst", "raid", "sentiment_collapse", "emote_flood", "viewer_drop"};
 
     private static final String[] POSITIVE = {
         "PogChamp", "LETS GOOO", "what a play Pog", "insane clutch", "GG", "this is amazing", "best stream ever",
@@ -165,6 +165,10 @@ public final class ChatSimulation {
         if (scenarioKind.equals("raid")) {
             viewers[scenarioStream] = viewers[scenarioStream] * 3 + 500;
             nextViewerReport[scenarioStream] = at; // the raid shows in the next report
+        } else if (scenarioKind.equals("viewer_drop")) {
+            // the streamer raids out or the stream breaks: most of the audience leaves at once
+            viewers[scenarioStream] = viewers[scenarioStream] * 0.35;
+            nextViewerReport[scenarioStream] = at;
         }
         scenarioCount++;
         // one scenario at a time, with calm in between, so each label describes exactly one disturbance
@@ -182,6 +186,7 @@ public final class ChatSimulation {
             case "hype_burst" -> Math.max(base * 8, base + 15);
             case "raid" -> Math.max(base * 3, base + 8);
             case "emote_flood" -> Math.max(base * 3, base + 6);
+            case "viewer_drop" -> base * 0.6;
             default -> base * 1.5;
         };
     }
