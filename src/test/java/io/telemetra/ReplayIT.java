@@ -7,21 +7,19 @@ import io.telemetra.sink.PostgresCheck;
 import io.telemetra.testing.ExpectedWindows;
 import io.telemetra.testing.JobRunner;
 import io.telemetra.testing.RealInfrastructure;
+import io.telemetra.testing.Tables;
 import io.telemetra.testing.TestEvent;
 import java.nio.charset.StandardCharsets;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -214,31 +212,7 @@ class ReplayIT {
         JobRunner.build(JobRunner.config(CHAT, VIEWERS, "--mode", "replay")).execute("replay-1");
 
         TreeMap<ExpectedWindows.Key, ExpectedWindows.Row> expected = ExpectedWindows.compute(VALID);
-        TreeMap<ExpectedWindows.Key, ExpectedWindows.Row> actual = readSummaries();
-        assertEquals(
-                expected.keySet(), actual.keySet(), "the set of (stream_id, window_start) rows");
-        for (var e : expected.entrySet()) {
-            ExpectedWindows.Row want = e.getValue();
-            ExpectedWindows.Row got = actual.get(e.getKey());
-            String at = e.getKey().toString();
-            assertEquals(want.chatCount(), got.chatCount(), "chat_count " + at);
-            assertEquals(want.positive(), got.positive(), "positive_count " + at);
-            assertEquals(want.negative(), got.negative(), "negative_count " + at);
-            assertEquals(want.topEmotes(), got.topEmotes(), "top_emotes " + at);
-            assertEquals(want.chatRate(), got.chatRate(), 1e-9, "chat_rate " + at);
-            assertNullableEquals(want.avgSentiment(), got.avgSentiment(), "avg_sentiment " + at);
-            assertNullableEquals(want.avgViewers(), got.avgViewers(), "avg_viewers " + at);
-            // HLL: exact in its small modes; the bound here is the documented 2 %
-            long tolerance = (long) Math.ceil(want.uniqueChatters() * 0.02);
-            assertTrue(
-                    Math.abs(want.uniqueChatters() - got.uniqueChatters()) <= tolerance,
-                    "unique_chatters "
-                            + at
-                            + ": want "
-                            + want.uniqueChatters()
-                            + ", got "
-                            + got.uniqueChatters());
-        }
+        Tables.assertWindowsMatch(expected, Tables.readSummaries());
 
         try (Connection c = RealInfrastructure.connect();
                 Statement st = c.createStatement()) {
@@ -313,9 +287,9 @@ class ReplayIT {
         }
 
         // the same input replayed again changes nothing and duplicates nothing
-        List<String> before = dumpTables();
+        List<String> before = Tables.dump();
         JobRunner.build(JobRunner.config(CHAT, VIEWERS, "--mode", "replay")).execute("replay-2");
-        assertSameRows(before, dumpTables());
+        Tables.assertSameRows(before, Tables.dump());
     }
 
     @Test
@@ -340,14 +314,14 @@ class ReplayIT {
                     "--checkpoint.interval",
                     "1s"
                 });
-        assertEquals(ExpectedWindows.compute(VALID).keySet(), readSummaries().keySet());
+        assertEquals(ExpectedWindows.compute(VALID).keySet(), Tables.readSummaries().keySet());
     }
 
     @Test
     void atLeastOnceDeliveryWritesTheSameTablesAsExactlyOnce() throws Exception {
         RealInfrastructure.resetSchema();
         JobRunner.build(JobRunner.config(CHAT, VIEWERS, "--mode", "replay")).execute("replay-xa");
-        List<String> exactlyOnce = dumpTables();
+        List<String> exactlyOnce = Tables.dump();
         RealInfrastructure.resetSchema();
         JobRunner.build(
                         JobRunner.config(
@@ -358,94 +332,6 @@ class ReplayIT {
                                 "--sink.delivery",
                                 "at-least-once"))
                 .execute("replay-at-least-once");
-        assertSameRows(exactlyOnce, dumpTables());
-    }
-
-    /** Compares two table dumps, reporting only the first difference (the dumps are large). */
-    private static void assertSameRows(List<String> want, List<String> got) {
-        for (int i = 0; i < Math.min(want.size(), got.size()); i++) {
-            assertEquals(want.get(i), got.get(i), "row " + i + " differs after the second replay");
-        }
-        assertEquals(want.size(), got.size(), "row count after the second replay");
-    }
-
-    private static void assertNullableEquals(Double want, Double got, String what) {
-        if (want == null || got == null) {
-            assertEquals(want, got, what);
-        } else {
-            assertEquals(want, got, 1e-9, what);
-        }
-    }
-
-    private static TreeMap<ExpectedWindows.Key, ExpectedWindows.Row> readSummaries()
-            throws Exception {
-        TreeMap<ExpectedWindows.Key, ExpectedWindows.Row> out = new TreeMap<>();
-        try (Connection c = RealInfrastructure.connect();
-                Statement st = c.createStatement();
-                ResultSet rs =
-                        st.executeQuery(
-                                "SELECT stream_id, window_start, window_end, chat_count,"
-                                        + " unique_chatters, avg_sentiment, positive_count,"
-                                        + " negative_count, top_emotes, chat_rate, avg_viewers FROM"
-                                        + " chat_summary_minute")) {
-            while (rs.next()) {
-                long start =
-                        rs.getObject(2, java.time.OffsetDateTime.class).toInstant().toEpochMilli();
-                long end =
-                        rs.getObject(3, java.time.OffsetDateTime.class).toInstant().toEpochMilli();
-                assertEquals(start + 60_000, end, "window_end = window_start + 60 s");
-                assertEquals(0, Math.floorMod(start, 10_000L), "windows aligned to the epoch");
-                Array emotes = rs.getArray(9);
-                out.put(
-                        new ExpectedWindows.Key(rs.getString(1), start),
-                        new ExpectedWindows.Row(
-                                rs.getLong(4),
-                                rs.getLong(5),
-                                (Double) rs.getObject(6),
-                                rs.getLong(7),
-                                rs.getLong(8),
-                                Arrays.asList((String[]) emotes.getArray()),
-                                rs.getDouble(10),
-                                (Double) rs.getObject(11)));
-            }
-        }
-        return out;
-    }
-
-    private static List<String> dumpTables() throws Exception {
-        List<String> rows = new ArrayList<>();
-        try (Connection c = RealInfrastructure.connect();
-                Statement st = c.createStatement()) {
-            for (String q :
-                    List.of(
-                            "SELECT stream_id, window_start, window_end, chat_count,"
-                                + " unique_chatters, avg_sentiment, positive_count, negative_count,"
-                                + " chat_rate, avg_viewers, top_emotes, z_score, is_anomaly FROM"
-                                + " chat_summary_minute",
-                            "SELECT stream_id, \"timestamp\", moment_type, description, intensity,"
-                                    + " metadata FROM moments",
-                            "SELECT source_topic, source_partition, source_offset, reason, detail,"
-                                    + " payload, payload_size FROM rejected_events")) {
-                TreeSet<String> sorted = new TreeSet<>();
-                try (ResultSet rs = st.executeQuery(q)) {
-                    int cols = rs.getMetaData().getColumnCount();
-                    while (rs.next()) {
-                        StringBuilder sb = new StringBuilder();
-                        for (int i = 1; i <= cols; i++) {
-                            Object v = rs.getObject(i);
-                            sb.append(
-                                            v instanceof byte[] b
-                                                    ? Arrays.toString(b)
-                                                    : String.valueOf(v))
-                                    .append('|');
-                        }
-                        sorted.add(sb.toString());
-                    }
-                }
-                rows.add(q.substring(0, 30) + " rows=" + sorted.size());
-                rows.addAll(sorted);
-            }
-        }
-        return rows;
+        Tables.assertSameRows(exactlyOnce, Tables.dump());
     }
 }
