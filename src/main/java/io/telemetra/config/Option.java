@@ -32,6 +32,12 @@ public enum Option {
             "KAFKA_GROUP_ID",
             "telemetra",
             "consumer group (offsets are committed on checkpoints, for monitoring)"),
+    KAFKA_PROPERTIES_FILE(
+            "kafka.properties-file",
+            "KAFKA_PROPERTIES_FILE",
+            null,
+            "Kafka client properties file (security.protocol, sasl.*, ssl.*): values never shown;"
+                    + " other --kafka.<property> arguments pass through too"),
     STARTING_OFFSETS(
             "kafka.starting-offsets",
             "KAFKA_STARTING_OFFSETS",

@@ -29,6 +29,7 @@ public record TelemetraConfig(
         String chatTopic,
         String viewerTopic,
         String groupId,
+        KafkaClientProperties kafkaClient,
         StartingOffsets startingOffsets,
         String postgresUrl,
         String postgresUser,
@@ -91,7 +92,8 @@ public record TelemetraConfig(
 
     /** Reads and validates the configuration. */
     public static TelemetraConfig load(String[] args, Map<String, String> env) {
-        Map<Option, String> given = parseArgs(args);
+        Map<String, String> kafkaPassThrough = new java.util.TreeMap<>();
+        Map<Option, String> given = parseArgs(args, kafkaPassThrough);
         Values v = new Values(given, env);
 
         Mode mode = v.enumValue(Option.MODE, Mode.class);
@@ -153,6 +155,7 @@ public record TelemetraConfig(
                 chatTopic,
                 viewerTopic,
                 v.nonEmpty(Option.GROUP_ID),
+                new KafkaClientProperties(kafkaPassThrough, v.raw(Option.KAFKA_PROPERTIES_FILE)),
                 starting,
                 url,
                 v.nonEmpty(Option.POSTGRES_USER),
@@ -181,7 +184,8 @@ public record TelemetraConfig(
                 v.raw(Option.SENTIMENT_LEXICON));
     }
 
-    private static Map<Option, String> parseArgs(String[] args) {
+    private static Map<Option, String> parseArgs(
+            String[] args, Map<String, String> kafkaPassThrough) {
         Map<Option, String> given = new EnumMap<>(Option.class);
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -205,6 +209,17 @@ public record TelemetraConfig(
                             + " --postgres.password-file");
             }
             Option option = Option.byArgName(name);
+            if (option == null && name.startsWith("kafka.") && name.length() > 6) {
+                // a Kafka client property: checked by KafkaClientProperties
+                if (value == null) {
+                    if (i + 1 >= args.length) {
+                        throw new ConfigException("option --" + name + " needs a value");
+                    }
+                    value = args[++i];
+                }
+                kafkaPassThrough.put(name.substring(6), value);
+                continue;
+            }
             if (option == null) {
                 throw new ConfigException(
                         "unknown option --" + name + "; run with --help for the list of options");
@@ -250,6 +265,7 @@ public record TelemetraConfig(
         out.put(Option.CHAT_TOPIC.argName(), chatTopic);
         out.put(Option.VIEWER_TOPIC.argName(), viewerTopic);
         out.put(Option.GROUP_ID.argName(), groupId);
+        kafkaClient.describe(out);
         out.put(Option.STARTING_OFFSETS.argName(), startingOffsets.name().toLowerCase(Locale.ROOT));
         out.put(Option.POSTGRES_URL.argName(), postgresUrl);
         out.put(Option.POSTGRES_USER.argName(), postgresUser);

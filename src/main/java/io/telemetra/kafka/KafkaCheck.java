@@ -31,7 +31,7 @@ public final class KafkaCheck {
 
     static void verify(TelemetraConfig cfg, Duration timeout) {
         long seconds = Math.max(1, timeout.toSeconds());
-        Properties props = new Properties();
+        Properties props = cfg.kafkaClient().toProperties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.kafkaBootstrapServers());
         props.put(
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
@@ -42,6 +42,17 @@ public final class KafkaCheck {
             try {
                 existing = admin.listTopics().names().get(seconds, TimeUnit.SECONDS);
             } catch (TimeoutException | ExecutionException e) {
+                if (e.getCause()
+                        instanceof org.apache.kafka.common.errors.AuthenticationException) {
+                    throw new StartupException(
+                            "Kafka at "
+                                    + cfg.kafkaBootstrapServers()
+                                    + " refused the job's credentials ("
+                                    + rootMessage(e)
+                                    + "); check security.protocol, sasl.mechanism and"
+                                    + " sasl.jaas.config (or the ssl.* settings) in "
+                                    + Option.KAFKA_PROPERTIES_FILE.label());
+                }
                 throw new StartupException(
                         "cannot reach Kafka at "
                                 + cfg.kafkaBootstrapServers()
@@ -51,7 +62,10 @@ public final class KafkaCheck {
                                 + rootMessage(e)
                                 + "); check "
                                 + Option.KAFKA_BOOTSTRAP_SERVERS.label()
-                                + " and that the brokers are running and reachable from here");
+                                + " and that the brokers are running and reachable from here (a"
+                                + " cluster that needs SASL or TLS also needs its settings in "
+                                + Option.KAFKA_PROPERTIES_FILE.label()
+                                + ")");
             }
             for (String topic : List.of(cfg.chatTopic(), cfg.viewerTopic())) {
                 if (!existing.contains(topic)) {

@@ -26,6 +26,8 @@ public final class KafkaSources {
             TelemetraConfig cfg, String topic, KafkaEventDeserializer deserializer) {
         KafkaSourceBuilder<ParsedRecord> b =
                 KafkaSource.<ParsedRecord>builder()
+                        // security (SASL, SSL) and tuning first: Telemetra's own settings win
+                        .setProperties(cfg.kafkaClient().toProperties())
                         .setBootstrapServers(cfg.kafkaBootstrapServers())
                         .setTopics(topic)
                         .setGroupId(cfg.groupId())

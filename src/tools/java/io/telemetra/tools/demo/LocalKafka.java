@@ -19,33 +19,74 @@ import org.apache.kafka.common.Uuid;
  * A real Apache Kafka broker (KRaft, one combined broker/controller node) run as a child process from
  * the Maven Central jars on this JVM's classpath, with its data under the demo's folder.
  */
-final class LocalKafka implements AutoCloseable {
+public final class LocalKafka implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final int controllerPort;
+    private String saslUser;
+    private String saslPassword;
     private Process process;
 
-    LocalKafka(Path dir, int port, int controllerPort) {
+    public LocalKafka(Path dir, int port, int controllerPort) {
         this.dir = dir;
         this.port = port;
         this.controllerPort = controllerPort;
     }
 
-    String bootstrap() {
+    /** Clients must authenticate with SASL/PLAIN as this user (the tests of Kafka security). */
+    public LocalKafka withSasl(String user, String password) {
+        this.saslUser = user;
+        this.saslPassword = password;
+        return this;
+    }
+
+    public String bootstrap() {
         return "127.0.0.1:" + port;
     }
 
-    void start(Path log4jConfig) throws IOException, InterruptedException {
+    /** The client settings this broker needs: none, or SASL/PLAIN. */
+    public Map<String, Object> clientProperties() {
+        if (saslUser == null) {
+            return Map.of();
+        }
+        return Map.of(
+                "security.protocol", "SASL_PLAINTEXT",
+                "sasl.mechanism", "PLAIN",
+                "sasl.jaas.config", jaas(saslUser, saslPassword, ""));
+    }
+
+    private static String jaas(String user, String password, String users) {
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\"" + users + ";";
+    }
+
+    private String listenerSettings() {
+        if (saslUser == null) {
+            return String.join("\n",
+                    "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                    "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        }
+        return String.join("\n",
+                "listeners=SASL_PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=SASL_PLAINTEXT://127.0.0.1:" + port,
+                "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=SASL_PLAINTEXT",
+                "sasl.enabled.mechanisms=PLAIN",
+                "sasl.mechanism.inter.broker.protocol=PLAIN",
+                "listener.name.sasl_plaintext.plain.sasl.jaas.config="
+                        + jaas(saslUser, saslPassword, " user_" + saslUser + "=\"" + saslPassword + "\""));
+    }
+
+    public void start(Path log4jConfig) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Path props = dir.resolve("server.properties");
         Files.writeString(props, String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                listenerSettings(),
                 "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "log.dirs=" + dir.resolve("data").toAbsolutePath(),
                 "offsets.topic.replication.factor=1",
                 "transaction.state.log.replication.factor=1",
@@ -97,13 +138,15 @@ final class LocalKafka implements AutoCloseable {
         throw new IllegalStateException("the Kafka broker did not become ready within 60 s: " + last);
     }
 
-    Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000",
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000"));
+    public Admin admin() {
+        Map<String, Object> props = new java.util.HashMap<>(clientProperties());
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        return Admin.create(props);
     }
 
-    void createTopic(String name, int partitions) throws Exception {
+    public void createTopic(String name, int partitions) throws Exception {
         try (Admin admin = admin()) {
             if (!admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(name)) {
                 admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
@@ -114,6 +157,11 @@ final class LocalKafka implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        stop();
+    }
+
+    /** Stops the broker (SIGTERM, then SIGKILL after 30 s); {@link #start} runs it again. */
+    public void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroy(); // SIGTERM: the broker shuts down cleanly
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
