@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A real Flink session cluster (StandaloneSessionClusterEntrypoint + TaskManagerRunner) assembled from
 # Maven Central jars of the same Flink version as pom.xml, configured by flink-conf/.
-#   scripts/flink-cluster.sh start|stop|status
+#   scripts/flink-cluster.sh start|stop|status|start-taskmanager
 # Dashboard and REST: http://127.0.0.1:8081. Logs: work/flink/log. Submit with scripts/flink run ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +38,23 @@ assemble() {
 
 alive() { [ -f "$run/$1.pid" ] && kill -0 "$(cat "$run/$1.pid")" 2>/dev/null; }
 
+# Starts a TaskManager; also on its own, to replace one that died (the JobManager keeps the jobs).
+start_taskmanager() {
+  # the TaskManager's memory options, computed from config.yaml as flink-dist's scripts do
+  local params jvm dyn
+  params=$(java -cp "$lib/*" org.apache.flink.runtime.util.bash.BashJavaUtils GET_TM_RESOURCE_PARAMS \
+      --configDir "$conf" 2>/dev/null | grep '^BASH_JAVA_UTILS_EXEC_RESULT:' | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://')
+  jvm=$(echo "$params" | sed -n 1p)
+  dyn=$(echo "$params" | sed -n 2p)
+  # shellcheck disable=SC2086
+  nohup java $jvm $JAVA17_OPTS -Dlog.file="$log/taskmanager.log" \
+      -Dlog4j.configurationFile="$conf/log4j.properties" -cp "$lib/*" \
+      org.apache.flink.runtime.taskexecutor.TaskManagerRunner --configDir "$conf" $dyn \
+      > "$log/taskmanager.out" 2>&1 &
+  echo $! > "$run/taskmanager.pid"
+
+}
+
 start() {
   assemble
   for p in jobmanager taskmanager; do
@@ -53,18 +70,7 @@ start() {
       > "$log/jobmanager.out" 2>&1 &
   echo $! > "$run/jobmanager.pid"
 
-  # the TaskManager's memory options, computed from config.yaml as flink-dist's scripts do
-  local params jvm dyn
-  params=$(java -cp "$lib/*" org.apache.flink.runtime.util.bash.BashJavaUtils GET_TM_RESOURCE_PARAMS \
-      --configDir "$conf" 2>/dev/null | grep '^BASH_JAVA_UTILS_EXEC_RESULT:' | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://')
-  jvm=$(echo "$params" | sed -n 1p)
-  dyn=$(echo "$params" | sed -n 2p)
-  # shellcheck disable=SC2086
-  nohup java $jvm $JAVA17_OPTS -Dlog.file="$log/taskmanager.log" \
-      -Dlog4j.configurationFile="$conf/log4j.properties" -cp "$lib/*" \
-      org.apache.flink.runtime.taskexecutor.TaskManagerRunner --configDir "$conf" $dyn \
-      > "$log/taskmanager.out" 2>&1 &
-  echo $! > "$run/taskmanager.pid"
+  start_taskmanager
 
   for _ in $(seq 1 60); do
     if curl -fs http://127.0.0.1:8081/overview 2>/dev/null | grep -q '"taskmanagers":1'; then
@@ -97,7 +103,11 @@ status() {
 
 case "${1:-}" in
   start) start ;;
+  start-taskmanager)
+    if alive taskmanager; then echo "taskmanager already running (pid $(cat "$run/taskmanager.pid"))"; exit 1; fi
+    start_taskmanager
+    echo "TaskManager started (pid $(cat "$run/taskmanager.pid"))" ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status"; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|start-taskmanager"; exit 2 ;;
 esac

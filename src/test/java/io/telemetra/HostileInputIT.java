@@ -8,6 +8,7 @@ import io.telemetra.testing.ExpectedWindows;
 import io.telemetra.testing.HostileCorpus;
 import io.telemetra.testing.JobRunner;
 import io.telemetra.testing.RealInfrastructure;
+import io.telemetra.testing.Reliability;
 import io.telemetra.testing.Tables;
 import io.telemetra.testing.TestEvent;
 import java.sql.Connection;
@@ -132,6 +133,21 @@ class HostileInputIT {
             }
             assertEquals(List.of(), PostgresCheck.preparedTransactions(c));
         }
+        Map<String, Long> byReason = new TreeMap<>();
+        hostile.forEach(b -> byReason.merge(b.reason(), 1L, Long::sum));
+        Reliability.record(
+                "hostile input mixed into valid traffic",
+                hostile.size()
+                        + " bad records of 24 kinds (truncated, 5,000-deep nesting, 1 MiB strings,"
+                        + " invalid UTF-8, NUL, NaN/Infinity, wrong types, overflows, duplicate"
+                        + " keys, empty, years ahead) among "
+                        + valid.size()
+                        + " valid events with SQL-looking and emoji stream ids",
+                "rejected_events per record vs its expected reason; windows vs an independent"
+                        + " reference; restarts off",
+                "every record rejected with its reason "
+                        + byReason
+                        + ", windows equal, no restart, SQL-looking id stored unchanged");
     }
 
     private static ProducerRecord<byte[], byte[]> record(TestEvent e, int i) {

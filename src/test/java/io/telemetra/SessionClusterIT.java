@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.telemetra.testing.ExpectedWindows;
+import io.telemetra.testing.FailureScenario;
 import io.telemetra.testing.JobRunner;
 import io.telemetra.testing.RealInfrastructure;
+import io.telemetra.testing.Tables;
 import io.telemetra.testing.TestEvent;
 import java.io.IOException;
 import java.net.URI;
@@ -31,6 +33,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +50,15 @@ class SessionClusterIT {
     static final long T0 = Instant.parse("2026-04-01T00:00:00Z").toEpochMilli();
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static final String SECRET = "Pg-S3cret-Telemetra-7Q2x";
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        Path out = Files.createTempFile("flink-cluster-start", ".txt");
+        assertEquals(
+                0,
+                sh(List.of("scripts/flink-cluster.sh", "start"), out, 300),
+                Files.readString(out));
+    }
 
     @AfterAll
     static void stopCluster() throws Exception {
@@ -68,10 +80,6 @@ class SessionClusterIT {
         RealInfrastructure.resetSchema();
         RealInfrastructure.createTopic("cluster.chat", 2);
         RealInfrastructure.createTopic("cluster.viewer", 1);
-        assertEquals(
-                0,
-                sh(List.of("scripts/flink-cluster.sh", "start"), dir.resolve("start.txt"), 300),
-                Files.readString(dir.resolve("start.txt")));
         assertTrue(
                 get("/").contains("<html") || get("/").contains("<!--"),
                 "the dashboard page is served");
@@ -160,6 +168,20 @@ class SessionClusterIT {
                 "eventsValid = the " + thirdRun + " events read after the last restore",
                 () -> metric(rescaled, "eventsValid") == thirdRun);
         assertSecretShownNowhere(dir, rescaled);
+        io.telemetra.testing.Reliability.record(
+                "stop with savepoint, upgrade, rescale 2 -> 1 (session cluster)",
+                "flink stop --savepointPath; resume with a new threshold; stop again; resume at"
+                        + " parallelism 1 on RocksDB",
+                "every closed window vs an independent reference; a spike right after each"
+                        + " restore",
+                "no window missing or duplicated, both spikes detected without a new warm-up");
+        io.telemetra.testing.Reliability.record(
+                "secrets on show (session cluster)",
+                "a distinctive PostgreSQL password in the job's environment",
+                "REST pages the dashboard uses (job config, plan, exceptions, JobManager config,"
+                        + " environment, logs, TaskManager logs), cluster log files, CLI output",
+                "the password appears in none of them (a planted leak in the arguments is"
+                        + " caught)");
         sh(List.of("scripts/flink", "cancel", rescaled), dir.resolve("cancel.txt"), 60);
     }
 
@@ -178,6 +200,17 @@ class SessionClusterIT {
     private static String submit(
             Path dir, String name, String savepoint, String threshold, String... flinkOptions)
             throws Exception {
+        return submitTo(dir, name, "cluster", savepoint, threshold, flinkOptions);
+    }
+
+    private static String submitTo(
+            Path dir,
+            String name,
+            String topicPrefix,
+            String savepoint,
+            String threshold,
+            String... flinkOptions)
+            throws Exception {
         List<String> cmd = new ArrayList<>(List.of("scripts/flink", "run", "-d"));
         cmd.addAll(List.of(flinkOptions));
         if (savepoint != null) {
@@ -190,11 +223,11 @@ class SessionClusterIT {
                         "--kafka.bootstrap-servers",
                         RealInfrastructure.kafkaBootstrap(),
                         "--kafka.topic.chat",
-                        "cluster.chat",
+                        topicPrefix + ".chat",
                         "--kafka.topic.viewer",
-                        "cluster.viewer",
+                        topicPrefix + ".viewer",
                         "--kafka.group-id",
-                        "cluster-it",
+                        topicPrefix + "-it",
                         "--kafka.starting-offsets",
                         "earliest",
                         "--postgres.url",
@@ -237,6 +270,124 @@ class SessionClusterIT {
                         .matcher(Files.readString(out));
         assertTrue(m.find(), Files.readString(out));
         return m.group(1);
+    }
+
+    /**
+     * The TaskManager process killed with SIGKILL twice while the job runs, the first time while a
+     * checkpoint's XA transactions are prepared but not yet committed; a new TaskManager is started
+     * each time. The tables must equal those of a run without the kills, with nothing left in
+     * pg_prepared_xacts.
+     */
+    @Test
+    void taskManagerKilledTwiceOnceBetweenPrepareAndCommit(@TempDir Path dir) throws Exception {
+        List<String> reference = drive(dir, "cluster-ref", chunk -> {});
+        long referenceWindows = referenceWindowCount;
+        boolean[] killedWhilePrepared = new boolean[1];
+        List<String> got =
+                drive(
+                        dir,
+                        "cluster-kill",
+                        chunk -> {
+                            if (chunk == 10) {
+                                // wait for a checkpoint's transactions to be prepared, then kill
+                                long until = System.nanoTime() + 20_000_000_000L;
+                                while (System.nanoTime() < until && !killedWhilePrepared[0]) {
+                                    try (Connection c = RealInfrastructure.connect()) {
+                                        if (!io.telemetra.sink.PostgresCheck.preparedTransactions(c)
+                                                .isEmpty()) {
+                                            killTaskManager();
+                                            killedWhilePrepared[0] = true;
+                                        }
+                                    }
+                                }
+                                if (!killedWhilePrepared[0]) {
+                                    killTaskManager();
+                                }
+                                startTaskManager(dir);
+                            } else if (chunk == 25) {
+                                killTaskManager();
+                                startTaskManager(dir);
+                            }
+                        });
+        assertEquals(referenceWindows, referenceWindowCount);
+        Tables.assertSameRows(reference, got);
+        assertTrue(
+                killedWhilePrepared[0], "the first kill came while an XA transaction was prepared");
+        io.telemetra.testing.Reliability.record(
+                "TaskManager killed (SIGKILL) twice (session cluster)",
+                "kill -9 of the TaskManager process while a checkpoint's XA transactions were"
+                        + " prepared but not committed, and again after recovery; a new"
+                        + " TaskManager each time",
+                "all three tables vs a run without kills on the same cluster; pg_prepared_xacts",
+                "identical, no prepared transaction left");
+    }
+
+    static long referenceWindowCount;
+
+    /** One run of {@link FailureScenario} on the cluster; returns its tables. */
+    private List<String> drive(Path dir, String prefix, FailureScenario.Disruption d)
+            throws Exception {
+        FailureScenario.Topics topics = FailureScenario.Topics.named(prefix);
+        RealInfrastructure.resetSchema();
+        RealInfrastructure.createTopic(topics.chat(), 2);
+        RealInfrastructure.createTopic(topics.viewer(), 1);
+        String job = submitTo(dir, prefix, prefix, null, "3.0");
+        try (KafkaProducer<byte[], byte[]> p = RealInfrastructure.producer()) {
+            for (int chunk = 0; chunk < FailureScenario.CHUNKS; chunk++) {
+                FailureScenario.produce(p, topics, chunk, chunk + 1);
+                d.afterChunk(chunk);
+                Thread.sleep(150);
+            }
+            FailureScenario.produceClosing(p, topics);
+        }
+        if (prefix.endsWith("-ref")) {
+            FailureScenario.waitFor(
+                    "the reference windows",
+                    Duration.ofMinutes(3),
+                    () -> {
+                        try (Connection c = RealInfrastructure.connect()) {
+                            long n = FailureScenario.windowsWritten(c);
+                            Thread.sleep(5_000);
+                            return n > 0 && n == FailureScenario.windowsWritten(c);
+                        }
+                    });
+            try (Connection c = RealInfrastructure.connect()) {
+                referenceWindowCount = FailureScenario.windowsWritten(c);
+            }
+        } else {
+            FailureScenario.waitFor(
+                    "every window up to the cutoff",
+                    Duration.ofMinutes(5),
+                    () -> {
+                        try (Connection c = RealInfrastructure.connect()) {
+                            return FailureScenario.windowsWritten(c) >= referenceWindowCount;
+                        }
+                    });
+        }
+        stopWithSavepoint(dir, job, prefix);
+        try (Connection c = RealInfrastructure.connect()) {
+            assertEquals(
+                    List.of(),
+                    io.telemetra.sink.PostgresCheck.preparedTransactions(c),
+                    "no XA transaction left in doubt");
+            return FailureScenario.dump(c, topics);
+        }
+    }
+
+    private static void killTaskManager() throws Exception {
+        long pid =
+                Long.parseLong(Files.readString(Path.of("work/flink/run/taskmanager.pid")).strip());
+        ProcessHandle tm = ProcessHandle.of(pid).orElseThrow();
+        tm.destroyForcibly(); // SIGKILL
+        tm.onExit().get(30, TimeUnit.SECONDS);
+    }
+
+    private static void startTaskManager(Path dir) throws Exception {
+        Path out = dir.resolve("start-taskmanager.txt");
+        assertEquals(
+                0,
+                sh(List.of("scripts/flink-cluster.sh", "start-taskmanager"), out, 60),
+                Files.readString(out));
     }
 
     /**

@@ -114,9 +114,14 @@ public final class WindowAccumulator {
         return negativeCount;
     }
 
-    /** Distinct chatters, rounded; exact while the sketch is in its small (list/set) modes. */
+    /**
+     * Distinct chatters, rounded; exact while the sketch is in its small (list/set) modes. The
+     * composite estimate is read from the sketch's registers alone; the default (HIP) estimate also
+     * depends on the order the users arrived in, which differs between two reads of the same Kafka
+     * partitions and after a recovery, and would make replays write different numbers.
+     */
     public long uniqueChatters() {
-        return chatters == null ? 0 : Math.round(chatters.getEstimate());
+        return chatters == null ? 0 : Math.round(chatters.getCompositeEstimate());
     }
 
     /** Mean message sentiment, or null without chat. */

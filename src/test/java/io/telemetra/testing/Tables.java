@@ -100,38 +100,41 @@ public final class Tables {
 
     /** All three tables as sorted text rows, without ids and arrival times. */
     public static List<String> dump() throws Exception {
+        try (Connection c = RealInfrastructure.connect()) {
+            return dump(
+                    c,
+                    "SELECT stream_id, window_start, window_end, chat_count, unique_chatters,"
+                            + " avg_sentiment, positive_count, negative_count, chat_rate,"
+                            + " avg_viewers, top_emotes, z_score, is_anomaly FROM"
+                            + " chat_summary_minute",
+                    "SELECT stream_id, \"timestamp\", moment_type, description, intensity,"
+                            + " metadata FROM moments",
+                    "SELECT source_topic, source_partition, source_offset, reason, detail,"
+                            + " payload, payload_size FROM rejected_events");
+        }
+    }
+
+    /** The rows of each query as sorted text, each block headed by its table and row count. */
+    public static List<String> dump(Connection c, String... queries) throws Exception {
         List<String> rows = new ArrayList<>();
-        try (Connection c = RealInfrastructure.connect();
-                Statement st = c.createStatement()) {
-            for (String q :
-                    List.of(
-                            "SELECT stream_id, window_start, window_end, chat_count,"
-                                + " unique_chatters, avg_sentiment, positive_count, negative_count,"
-                                + " chat_rate, avg_viewers, top_emotes, z_score, is_anomaly FROM"
-                                + " chat_summary_minute",
-                            "SELECT stream_id, \"timestamp\", moment_type, description, intensity,"
-                                    + " metadata FROM moments",
-                            "SELECT source_topic, source_partition, source_offset, reason, detail,"
-                                    + " payload, payload_size FROM rejected_events")) {
-                TreeSet<String> sorted = new TreeSet<>();
-                try (ResultSet rs = st.executeQuery(q)) {
-                    int cols = rs.getMetaData().getColumnCount();
-                    while (rs.next()) {
-                        StringBuilder sb = new StringBuilder();
-                        for (int i = 1; i <= cols; i++) {
-                            Object v = rs.getObject(i);
-                            sb.append(
-                                            v instanceof byte[] b
-                                                    ? Arrays.toString(b)
-                                                    : String.valueOf(v))
-                                    .append('|');
-                        }
-                        sorted.add(sb.toString());
+        for (String q : queries) {
+            TreeSet<String> sorted = new TreeSet<>();
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery(q)) {
+                int cols = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    StringBuilder sb = new StringBuilder();
+                    for (int i = 1; i <= cols; i++) {
+                        Object v = rs.getObject(i);
+                        sb.append(v instanceof byte[] b ? Arrays.toString(b) : String.valueOf(v))
+                                .append('|');
                     }
+                    sorted.add(sb.toString());
                 }
-                rows.add(q.substring(0, 30) + " rows=" + sorted.size());
-                rows.addAll(sorted);
             }
+            String table = q.substring(q.indexOf(" FROM ") + 6).split(" ")[0];
+            rows.add(table + " rows=" + sorted.size());
+            rows.addAll(sorted);
         }
         return rows;
     }

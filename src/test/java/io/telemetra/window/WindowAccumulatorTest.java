@@ -42,6 +42,21 @@ class WindowAccumulatorTest {
     }
 
     @Test
+    void uniqueChattersDoesNotDependOnTheOrderUsersArriveIn() {
+        // a replay or a recovery reads two partitions interleaved differently
+        java.util.List<String> users = new java.util.ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            users.add("user-" + i);
+        }
+        WindowAccumulator inOrder = new WindowAccumulator();
+        users.forEach(u -> inOrder.add(chat(u, 0), LG_K));
+        java.util.Collections.shuffle(users, new java.util.Random(3));
+        WindowAccumulator shuffled = new WindowAccumulator();
+        users.forEach(u -> shuffled.add(chat(u, 0), LG_K));
+        assertEquals(inOrder.uniqueChatters(), shuffled.uniqueChatters());
+    }
+
+    @Test
     void countsSentimentAndViewers() {
         WindowAccumulator acc = new WindowAccumulator();
         acc.add(chat("a", 0.5), LG_K);
