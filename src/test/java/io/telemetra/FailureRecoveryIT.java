@@ -52,6 +52,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Exactly-once under failures, after Flink's own end-to-end tests: the same generated input
@@ -134,8 +136,9 @@ class FailureRecoveryIT {
                         + "), 3 failures injected, no prepared transaction left");
     }
 
-    @Test
-    void postgresDownForThirtySeconds(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"exactly-once", "at-least-once"})
+    void postgresDownForThirtySeconds(String delivery, @TempDir Path dir) throws Exception {
         int port = freePort();
         Path data = dir.resolve("pg");
         EmbeddedPostgres[] pg = {startPostgres(data, port)};
@@ -148,8 +151,8 @@ class FailureRecoveryIT {
         try {
             Run got =
                     run(
-                            "pgdown",
-                            "exactly-once",
+                            "pgdown-" + delivery,
+                            delivery,
                             own,
                             false,
                             chunk -> {
@@ -164,7 +167,7 @@ class FailureRecoveryIT {
             Tables.assertSameRows(reference, got.tables());
             assertTrue(got.restarts() > 0, "the job failed over while the database was down");
             report(
-                    "PostgreSQL stopped mid-stream",
+                    "PostgreSQL stopped mid-stream (" + delivery + ")",
                     "the database server stopped for " + downFor[0] + " s, then started again",
                     got);
         } finally {
@@ -172,8 +175,9 @@ class FailureRecoveryIT {
         }
     }
 
-    @Test
-    void kafkaBrokerRestarted(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"exactly-once", "at-least-once"})
+    void kafkaBrokerRestarted(String delivery, @TempDir Path dir) throws Exception {
         try (LocalKafka kafka = new LocalKafka(dir.resolve("kafka"), freePort(), freePort())) {
             Path log4j = Path.of("src/tools/log4j2-tools.properties");
             kafka.start(log4j);
@@ -181,8 +185,8 @@ class FailureRecoveryIT {
                     new Services(kafka.bootstrap(), Map.of(), RealInfrastructure.postgresUrl());
             Run got =
                     run(
-                            "kafkarestart",
-                            "exactly-once",
+                            "kafkarestart-" + delivery,
+                            delivery,
                             own,
                             false,
                             chunk -> {
@@ -194,7 +198,7 @@ class FailureRecoveryIT {
                             });
             Tables.assertSameRows(reference, got.tables());
             report(
-                    "Kafka broker restarted mid-stream",
+                    "Kafka broker restarted mid-stream (" + delivery + ")",
                     "the broker process stopped (SIGTERM), down 5 s, started again on the same"
                             + " data",
                     got);

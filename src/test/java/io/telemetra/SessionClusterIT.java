@@ -200,7 +200,7 @@ class SessionClusterIT {
     private static String submit(
             Path dir, String name, String savepoint, String threshold, String... flinkOptions)
             throws Exception {
-        return submitTo(dir, name, "cluster", savepoint, threshold, flinkOptions);
+        return submitTo(dir, name, "cluster", savepoint, threshold, List.of(), flinkOptions);
     }
 
     private static String submitTo(
@@ -209,6 +209,7 @@ class SessionClusterIT {
             String topicPrefix,
             String savepoint,
             String threshold,
+            List<String> moreJobArgs,
             String... flinkOptions)
             throws Exception {
         List<String> cmd = new ArrayList<>(List.of("scripts/flink", "run", "-d"));
@@ -240,6 +241,7 @@ class SessionClusterIT {
                         "2s",
                         "--anomaly.threshold",
                         threshold));
+        cmd.addAll(moreJobArgs);
         Path out = dir.resolve("run-" + name + ".txt");
         assertEquals(0, sh(cmd, out, 120), Files.readString(out));
         Matcher m = Pattern.compile("JobID ([0-9a-f]{32})").matcher(Files.readString(out));
@@ -280,17 +282,28 @@ class SessionClusterIT {
      */
     @Test
     void taskManagerKilledTwiceOnceBetweenPrepareAndCommit(@TempDir Path dir) throws Exception {
-        List<String> reference = drive(dir, "cluster-ref", chunk -> {});
+        List<String> reference = drive(dir, "cluster-ref", "exactly-once", chunk -> {});
+        for (String delivery : List.of("exactly-once", "at-least-once")) {
+            killTwice(dir, delivery, reference);
+        }
+    }
+
+    private void killTwice(Path dir, String delivery, List<String> reference) throws Exception {
         long referenceWindows = referenceWindowCount;
         boolean[] killedWhilePrepared = new boolean[1];
         List<String> got =
                 drive(
                         dir,
-                        "cluster-kill",
+                        "cluster-kill-" + delivery,
+                        delivery,
                         chunk -> {
                             if (chunk == 10) {
                                 // wait for a checkpoint's transactions to be prepared, then kill
-                                long until = System.nanoTime() + 20_000_000_000L;
+                                long until =
+                                        System.nanoTime()
+                                                + (delivery.equals("exactly-once")
+                                                        ? 20_000_000_000L
+                                                        : 0);
                                 while (System.nanoTime() < until && !killedWhilePrepared[0]) {
                                     try (Connection c = RealInfrastructure.connect()) {
                                         if (!io.telemetra.sink.PostgresCheck.preparedTransactions(c)
@@ -325,13 +338,15 @@ class SessionClusterIT {
     static long referenceWindowCount;
 
     /** One run of {@link FailureScenario} on the cluster; returns its tables. */
-    private List<String> drive(Path dir, String prefix, FailureScenario.Disruption d)
+    private List<String> drive(
+            Path dir, String prefix, String delivery, FailureScenario.Disruption d)
             throws Exception {
         FailureScenario.Topics topics = FailureScenario.Topics.named(prefix);
         RealInfrastructure.resetSchema();
         RealInfrastructure.createTopic(topics.chat(), 2);
         RealInfrastructure.createTopic(topics.viewer(), 1);
-        String job = submitTo(dir, prefix, prefix, null, "3.0");
+        String job =
+                submitTo(dir, prefix, prefix, null, "3.0", List.of("--sink.delivery", delivery));
         try (KafkaProducer<byte[], byte[]> p = RealInfrastructure.producer()) {
             for (int chunk = 0; chunk < FailureScenario.CHUNKS; chunk++) {
                 FailureScenario.produce(p, topics, chunk, chunk + 1);
