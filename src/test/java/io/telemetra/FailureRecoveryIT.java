@@ -249,7 +249,9 @@ class FailureRecoveryIT {
                             "--checkpoint.interval",
                             "1s",
                             "--watermark.idleness",
-                            "2s"
+                            // the default: longer than the outages, so a partition that resumes
+                            // after one is not behind an idle-advanced watermark
+                            "30s"
                         },
                         Map.of("POSTGRES_PASSWORD", RealInfrastructure.PG_PASSWORD));
         StreamExecutionEnvironment env = JobRunner.environment();

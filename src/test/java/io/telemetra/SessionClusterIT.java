@@ -346,7 +346,14 @@ class SessionClusterIT {
         RealInfrastructure.createTopic(topics.chat(), 2);
         RealInfrastructure.createTopic(topics.viewer(), 1);
         String job =
-                submitTo(dir, prefix, prefix, null, "3.0", List.of("--sink.delivery", delivery));
+                submitTo(
+                        dir,
+                        prefix,
+                        prefix,
+                        null,
+                        "3.0",
+                        // idleness at its default: longer than the TaskManager's absence
+                        List.of("--sink.delivery", delivery, "--watermark.idleness", "30s"));
         try (KafkaProducer<byte[], byte[]> p = RealInfrastructure.producer()) {
             for (int chunk = 0; chunk < FailureScenario.CHUNKS; chunk++) {
                 FailureScenario.produce(p, topics, chunk, chunk + 1);

@@ -42,7 +42,7 @@ public final class PostgresSinks {
     private static <T> Sink<T> sink(
             TelemetraConfig cfg, String name, String sql, JdbcStatementBuilder<T> binder) {
         if (cfg.exactlyOnce()) {
-            return new XaJdbcSink<>(
+            return new PatchedJdbcSink<>(
                     JdbcSink.<T>builder()
                             .withQueryStatement(sql, binder)
                             .withExecutionOptions(
@@ -61,21 +61,23 @@ public final class PostgresSinks {
                                             cfg.postgresPassword())),
                     name);
         }
-        return JdbcSink.<T>builder()
-                .withQueryStatement(sql, binder)
-                .withExecutionOptions(
-                        JdbcExecutionOptions.builder()
-                                .withBatchSize(1000)
-                                .withBatchIntervalMs(200)
-                                .withMaxRetries(3)
-                                .build())
-                .buildAtLeastOnce(
-                        new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                                .withUrl(cfg.postgresUrl())
-                                .withDriverName("org.postgresql.Driver")
-                                .withUsername(cfg.postgresUser())
-                                .withPassword(cfg.postgresPassword().value())
-                                .build());
+        return new PatchedJdbcSink<>(
+                JdbcSink.<T>builder()
+                        .withQueryStatement(sql, binder)
+                        .withExecutionOptions(
+                                JdbcExecutionOptions.builder()
+                                        .withBatchSize(1000)
+                                        .withBatchIntervalMs(200)
+                                        .withMaxRetries(3)
+                                        .build())
+                        .buildAtLeastOnce(
+                                new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                                        .withUrl(cfg.postgresUrl())
+                                        .withDriverName("org.postgresql.Driver")
+                                        .withUsername(cfg.postgresUser())
+                                        .withPassword(cfg.postgresPassword().value())
+                                        .build()),
+                name);
     }
 
     /**

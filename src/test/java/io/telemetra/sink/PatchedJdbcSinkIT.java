@@ -25,11 +25,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Drives {@link XaJdbcSink} writers through the call sequence Flink's sink operator makes, against
- * a real PostgreSQL with prepared transactions enabled.
+ * Drives {@link PatchedJdbcSink} writers through the call sequence Flink's sink operator makes,
+ * against a real PostgreSQL with prepared transactions enabled.
  */
 @ExtendWith(RealInfrastructure.class)
-class XaJdbcSinkIT {
+class PatchedJdbcSinkIT {
     static final JobID JOB = new JobID();
 
     @BeforeEach
@@ -41,7 +41,7 @@ class XaJdbcSinkIT {
         }
     }
 
-    private static XaJdbcSink<String> sink(String name) {
+    private static PatchedJdbcSink<String> sink(String name) {
         // a clash between transactions blocks rather than fails: the timeout turns it into a test
         // failure
         String url = RealInfrastructure.postgresUrl() + "?options=-c%20statement_timeout%3D10000";
@@ -51,7 +51,7 @@ class XaJdbcSinkIT {
                             "--postgres.url", url, "--postgres.user", RealInfrastructure.PG_USER
                         },
                         java.util.Map.of("POSTGRES_PASSWORD", "x"));
-        return new XaJdbcSink<>(
+        return new PatchedJdbcSink<>(
                 JdbcSink.<String>builder()
                         .withQueryStatement(
                                 "INSERT INTO xa_probe VALUES ('" + name + "', ?)",
@@ -127,7 +127,7 @@ class XaJdbcSinkIT {
         // resumed from checkpoint 1 with parallelism 1: the one writer receives both states (the
         // connector's own writer refuses that: "more than one state to recover")
         try (var w =
-                (XaJdbcSink.Writer<String>)
+                (PatchedJdbcSink.Writer<String>)
                         sink("scale").restoreWriter(context(0, 1, OptionalLong.of(1)), states)) {
             w.write("resumed", null);
             w.flush(false);
@@ -142,8 +142,12 @@ class XaJdbcSinkIT {
 
     @Test
     void namespacedJobIdsDifferPerSinkAndAreStable() {
-        assertNotEquals(XaJdbcSink.namespacedJobId(JOB, "a"), XaJdbcSink.namespacedJobId(JOB, "b"));
-        assertEquals(XaJdbcSink.namespacedJobId(JOB, "a"), XaJdbcSink.namespacedJobId(JOB, "a"));
+        assertNotEquals(
+                PatchedJdbcSink.namespacedJobId(JOB, "a"),
+                PatchedJdbcSink.namespacedJobId(JOB, "b"));
+        assertEquals(
+                PatchedJdbcSink.namespacedJobId(JOB, "a"),
+                PatchedJdbcSink.namespacedJobId(JOB, "a"));
     }
 
     private static List<String> rows() throws Exception {
