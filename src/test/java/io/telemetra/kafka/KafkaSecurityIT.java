@@ -48,6 +48,30 @@ class KafkaSecurityIT {
 
     @Test
     void aSaslClusterIsReadWithTheSettingsOfThePropertiesFile(@TempDir Path dir) throws Exception {
+        // the Kafka clients print their whole configuration at INFO: let it reach target/test.log
+        org.apache.logging.log4j.core.config.Configurator.setLevel(
+                "org.apache.kafka", org.apache.logging.log4j.Level.INFO);
+        try {
+            readSecureCluster(dir);
+        } finally {
+            org.apache.logging.log4j.core.config.Configurator.setLevel(
+                    "org.apache.kafka", org.apache.logging.log4j.Level.WARN);
+        }
+        String log = Files.readString(Path.of("target/test.log"));
+        assertTrue(
+                log.contains("sasl.jaas.config = [hidden]"),
+                "the clients' configuration was logged, so the log is worth searching");
+        assertFalse(log.contains(SECRET), "the SASL secret is in target/test.log");
+        io.telemetra.testing.Reliability.record(
+                "Kafka SASL secret (broker accepting SASL/PLAIN only)",
+                "sasl.jaas.config with a distinctive password in --kafka.properties-file",
+                "the job's shown settings and parameters, the test log with the Kafka clients at"
+                        + " INFO, the start-up error for a wrong password",
+                "windows written through SASL; the secret appears nowhere; a wrong password"
+                        + " names --kafka.properties-file");
+    }
+
+    private void readSecureCluster(Path dir) throws Exception {
         try (LocalKafka kafka =
                 new LocalKafka(dir.resolve("kafka"), freePort(), freePort())
                         .withSasl("telemetra", SECRET)) {
