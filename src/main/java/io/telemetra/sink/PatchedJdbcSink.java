@@ -1,14 +1,22 @@
 package io.telemetra.sink;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
+import javax.sql.XAConnection;
+import javax.sql.XADataSource;
+import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobInfo;
 import org.apache.flink.api.common.TaskInfo;
@@ -33,6 +41,7 @@ import org.apache.flink.connector.jdbc.datasource.transactions.xa.domain.Transac
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 import org.apache.flink.util.UserCodeClassLoader;
+import org.apache.flink.util.function.SerializableSupplier;
 
 /**
  * The {@link JdbcSink} of flink-connector-jdbc 4.0.0 with its defects worked around, so that a job
@@ -71,17 +80,29 @@ public final class PatchedJdbcSink<IN>
 
     private final JdbcSink<IN> delegate;
     private final String name;
+    private final SerializableSupplier<XADataSource> xa;
 
     /**
      * @param name identifies the sink among the job's sinks; must stay the same across releases
      */
     public PatchedJdbcSink(JdbcSink<IN> delegate, String name) {
+        this(delegate, name, null);
+    }
+
+    /**
+     * @param xa the exactly-once sink's data source, to clean up transactions left prepared by a
+     *     crash; null for at-least-once
+     */
+    public PatchedJdbcSink(
+            JdbcSink<IN> delegate, String name, SerializableSupplier<XADataSource> xa) {
         this.delegate = delegate;
         this.name = name;
+        this.xa = xa;
     }
 
     @Override
     public Writer<IN> createWriter(WriterInitContext context) throws IOException {
+        rollBackStrayTransactions(context, List.of());
         return new Writer<>(delegate.createWriter(new NamespacedContext(context, name)));
     }
 
@@ -89,9 +110,80 @@ public final class PatchedJdbcSink<IN>
     public StatefulSinkWriter<IN, JdbcWriterState> restoreWriter(
             WriterInitContext context, Collection<JdbcWriterState> recoveredState)
             throws IOException {
+        rollBackStrayTransactions(context, recoveredState);
         return new Writer<>(
                 delegate.restoreWriter(
                         new NamespacedContext(context, name), merged(recoveredState)));
+    }
+
+    /**
+     * Rolls back this subtask's transactions that a crash left prepared in the database and that
+     * the restored state does not list for commit: they belong to a checkpoint that never
+     * completed. The connector's own clean-up misses them (it only recognises transaction ids of
+     * its own class, and the driver returns its own), and the next transaction of the same
+     * checkpoint number then fails with "transaction identifier ... is already in use", forever.
+     */
+    private void rollBackStrayTransactions(
+            WriterInitContext context, Collection<JdbcWriterState> recovered) throws IOException {
+        if (xa == null) {
+            return;
+        }
+        byte[] jobId = namespacedJobId(context.getJobInfo().getJobId(), name).getBytes();
+        int subtask = context.getTaskInfo().getIndexOfThisSubtask();
+        int parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
+        Set<String> toCommit = new HashSet<>();
+        for (JdbcWriterState state : recovered) {
+            for (TransactionId t : state.getPrepared()) {
+                toCommit.add(key(t.getGlobalTransactionId(), t.getCheckpointId()));
+            }
+        }
+        XAConnection connection = null;
+        try {
+            connection = xa.get().getXAConnection();
+            XAResource resource = connection.getXAResource();
+            for (Xid xid : resource.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN)) {
+                byte[] g = xid.getGlobalTransactionId();
+                if (xid.getFormatId() != TransactionId.empty().getFormatId()
+                        || g.length < JobID.SIZE + 4
+                        || !Arrays.equals(Arrays.copyOf(g, JobID.SIZE), jobId)) {
+                    continue; // another job's, another sink's, or not Flink's
+                }
+                int owner = ByteBuffer.wrap(g, JobID.SIZE, 4).getInt();
+                // this subtask's, or one of a former subtask that no longer exists (scaled down)
+                boolean mine =
+                        owner == subtask
+                                || (owner >= parallelism && owner % parallelism == subtask);
+                long checkpoint =
+                        TransactionId.fromXid(xid.getFormatId(), g, xid.getBranchQualifier(), true)
+                                .getCheckpointId();
+                if (mine && !toCommit.contains(key(g, checkpoint))) {
+                    LOG.info(
+                            "rolling back transaction of checkpoint {} left prepared by a failure",
+                            checkpoint);
+                    resource.rollback(xid);
+                }
+            }
+        } catch (Exception e) {
+            throw new IOException(
+                    "cannot roll back the transactions a failure left prepared in PostgreSQL"
+                            + " (pg_prepared_xacts): "
+                            + e.getMessage(),
+                    e);
+        } finally {
+            if (connection != null) {
+                try {
+                    connection.close();
+                } catch (Exception ignored) {
+                    // closing a recovery connection
+                }
+            }
+        }
+    }
+
+    private static String key(byte[] globalTransactionId, long checkpoint) {
+        return Arrays.toString(Arrays.copyOf(globalTransactionId, JobID.SIZE + 4))
+                + ":"
+                + checkpoint;
     }
 
     /** One state listing every transaction of the given states (several after scaling down). */

@@ -42,6 +42,8 @@ public final class PostgresSinks {
     private static <T> Sink<T> sink(
             TelemetraConfig cfg, String name, String sql, JdbcStatementBuilder<T> binder) {
         if (cfg.exactlyOnce()) {
+            SerializableSupplier<XADataSource> xa =
+                    xaDataSource(cfg.postgresUrl(), cfg.postgresUser(), cfg.postgresPassword());
             return new PatchedJdbcSink<>(
                     JdbcSink.<T>builder()
                             .withQueryStatement(sql, binder)
@@ -55,11 +57,9 @@ public final class PostgresSinks {
                                     JdbcExactlyOnceOptions.builder()
                                             .withTransactionPerConnection(true)
                                             .build(),
-                                    xaDataSource(
-                                            cfg.postgresUrl(),
-                                            cfg.postgresUser(),
-                                            cfg.postgresPassword())),
-                    name);
+                                    xa),
+                    name,
+                    xa);
         }
         return new PatchedJdbcSink<>(
                 JdbcSink.<T>builder()

@@ -51,6 +51,9 @@ class PatchedJdbcSinkIT {
                             "--postgres.url", url, "--postgres.user", RealInfrastructure.PG_USER
                         },
                         java.util.Map.of("POSTGRES_PASSWORD", "x"));
+        var xa =
+                PostgresSinks.xaDataSource(
+                        cfg.postgresUrl(), cfg.postgresUser(), cfg.postgresPassword());
         return new PatchedJdbcSink<>(
                 JdbcSink.<String>builder()
                         .withQueryStatement(
@@ -62,11 +65,9 @@ class PatchedJdbcSinkIT {
                                 JdbcExactlyOnceOptions.builder()
                                         .withTransactionPerConnection(true)
                                         .build(),
-                                PostgresSinks.xaDataSource(
-                                        cfg.postgresUrl(),
-                                        cfg.postgresUser(),
-                                        cfg.postgresPassword())),
-                name);
+                                xa),
+                name,
+                xa);
     }
 
     @Test
@@ -137,6 +138,30 @@ class PatchedJdbcSinkIT {
             w.snapshotState(3);
         }
         assertEquals(List.of("scale=kept0", "scale=kept1", "scale=resumed"), rows());
+        assertEquals(List.of(), preparedLeft());
+    }
+
+    @Test
+    void aTransactionLeftPreparedByACrashIsRolledBackOnRestart() throws Exception {
+        // the first attempt prepares its transaction for the next checkpoint, then the process
+        // dies before that checkpoint completes
+        var crashed = sink("stray").createWriter(context());
+        crashed.write("never-checkpointed", null);
+        crashed.flush(false);
+        crashed.prepareCommit();
+        crashed.close(); // the connection goes; the prepared transaction stays
+        assertEquals(1, preparedLeft().size(), "a transaction is left in doubt");
+
+        // the restarted attempt would reuse its id: without the clean-up, "already in use"
+        try (var restarted = sink("stray").createWriter(context())) {
+            restarted.write("kept", null);
+            restarted.flush(false);
+            restarted.prepareCommit();
+            restarted.snapshotState(1);
+            restarted.prepareCommit();
+            restarted.snapshotState(2);
+        }
+        assertEquals(List.of("stray=kept"), rows());
         assertEquals(List.of(), preparedLeft());
     }
 
