@@ -324,13 +324,18 @@ class SessionClusterIT {
                         });
         assertEquals(referenceWindows, referenceWindowCount);
         Tables.assertSameRows(reference, got);
-        assertTrue(
-                killedWhilePrepared[0], "the first kill came while an XA transaction was prepared");
+        // the connector commits a checkpoint's transaction right after preparing it, so the
+        // prepared window is short and the kill does not always land in it; PatchedJdbcSinkIT
+        // covers a crash in that window deterministically
         io.telemetra.testing.Reliability.record(
-                "TaskManager killed (SIGKILL) twice (session cluster)",
-                "kill -9 of the TaskManager process while a checkpoint's XA transactions were"
-                        + " prepared but not committed, and again after recovery; a new"
-                        + " TaskManager each time",
+                "TaskManager killed (SIGKILL) twice, session cluster (" + delivery + ")",
+                "kill -9 of the TaskManager process mid-stream"
+                        + (delivery.equals("exactly-once")
+                                ? (killedWhilePrepared[0]
+                                        ? " while an XA transaction was prepared"
+                                        : " (no prepared XA transaction seen within 20 s)")
+                                : "")
+                        + ", and again after recovery; a new TaskManager each time",
                 "all three tables vs a run without kills on the same cluster; pg_prepared_xacts",
                 "identical, no prepared transaction left");
     }
