@@ -9,6 +9,7 @@ import org.apache.flink.connector.jdbc.JdbcExactlyOnceOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSinkBuilder;
 import org.apache.flink.util.function.SerializableSupplier;
 import org.postgresql.xa.PGXADataSource;
 
@@ -44,15 +45,9 @@ public final class PostgresSinks {
         if (cfg.exactlyOnce()) {
             SerializableSupplier<XADataSource> xa =
                     xaDataSource(cfg.postgresUrl(), cfg.postgresUser(), cfg.postgresPassword());
+            // XA: one batch per checkpoint, and no retries inside a transaction (FLINK-22311)
             return new PatchedJdbcSink<>(
-                    JdbcSink.<T>builder()
-                            .withQueryStatement(sql, binder)
-                            .withExecutionOptions(
-                                    JdbcExecutionOptions.builder()
-                                            .withBatchSize(1000)
-                                            .withBatchIntervalMs(0)
-                                            .withMaxRetries(0)
-                                            .build())
+                    builder(sql, binder, 0, 0)
                             .buildExactlyOnce(
                                     JdbcExactlyOnceOptions.builder()
                                             .withTransactionPerConnection(true)
@@ -62,14 +57,7 @@ public final class PostgresSinks {
                     xa);
         }
         return new PatchedJdbcSink<>(
-                JdbcSink.<T>builder()
-                        .withQueryStatement(sql, binder)
-                        .withExecutionOptions(
-                                JdbcExecutionOptions.builder()
-                                        .withBatchSize(1000)
-                                        .withBatchIntervalMs(200)
-                                        .withMaxRetries(3)
-                                        .build())
+                builder(sql, binder, 200, 3)
                         .buildAtLeastOnce(
                                 new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
                                         .withUrl(cfg.postgresUrl())
@@ -78,6 +66,18 @@ public final class PostgresSinks {
                                         .withPassword(cfg.postgresPassword().value())
                                         .build()),
                 name);
+    }
+
+    private static <T> JdbcSinkBuilder<T> builder(
+            String sql, JdbcStatementBuilder<T> binder, long batchIntervalMs, int maxRetries) {
+        return JdbcSink.<T>builder()
+                .withQueryStatement(sql, binder)
+                .withExecutionOptions(
+                        JdbcExecutionOptions.builder()
+                                .withBatchSize(1000)
+                                .withBatchIntervalMs(batchIntervalMs)
+                                .withMaxRetries(maxRetries)
+                                .build());
     }
 
     /**
