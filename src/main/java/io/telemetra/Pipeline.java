@@ -12,8 +12,7 @@ import io.telemetra.event.SplitRejections;
 import io.telemetra.sentiment.Lexicon;
 import io.telemetra.sentiment.ScoreSentiment;
 import io.telemetra.sentiment.SentimentScorer;
-import io.telemetra.window.ChatAggregate;
-import io.telemetra.window.EmitSummary;
+import io.telemetra.window.SlicedWindows;
 import io.telemetra.window.WindowSummary;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -23,13 +22,11 @@ import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
-import org.apache.flink.util.OutputTag;
 
 /**
  * The whole Telemetra dataflow, read top to bottom: Kafka records → parse (in the source, with
  * per-partition watermarks) → split off rejections → score sentiment → key by stream → sliding
- * windows → detect moments → PostgreSQL.
+ * windows built from slices → detect moments → PostgreSQL.
  *
  * <p>Sources and sinks are passed in: production gives Kafka and JDBC, tests may give their own.
  */
@@ -42,8 +39,6 @@ public final class Pipeline {
     /** The three outputs. */
     public record Sinks(
             Sink<WindowSummary> summaries, Sink<Moment> moments, Sink<Rejection> rejections) {}
-
-    static final OutputTag<Event> LATE = new OutputTag<>("late-events") {};
 
     /** Never change: savepoints hold keyed state in this many key groups. */
     public static final int MAX_PARALLELISM = 128;
@@ -92,20 +87,22 @@ public final class Pipeline {
                         .name(Operators.SCORE_SENTIMENT.displayName());
 
         // key + window: the union's watermark is the minimum of both topics' (idle partitions
-        // excluded)
+        // excluded); each event updates one slice, windows are merged from slices when they fire
         SingleOutputStreamOperator<WindowSummary> windows =
                 scoredChat
                         .union(viewers)
                         .keyBy(e -> e.streamId, Types.STRING)
-                        .window(SlidingEventTimeWindows.of(cfg.windowSize(), cfg.windowSlide()))
-                        .allowedLateness(cfg.allowedLateness())
-                        .sideOutputLateData(LATE)
-                        .aggregate(new ChatAggregate(cfg.sketchLgK()), new EmitSummary())
+                        .process(
+                                new SlicedWindows(
+                                        cfg.windowSize().toMillis(),
+                                        cfg.windowSlide().toMillis(),
+                                        cfg.allowedLateness().toMillis(),
+                                        cfg.sketchLgK()))
                         .uid(Operators.WINDOWS.uid())
                         .name(Operators.WINDOWS.displayName());
 
         DataStream<Rejection> late =
-                windows.getSideOutput(LATE)
+                windows.getSideOutput(SlicedWindows.LATE)
                         .map(new RejectLateEvent(cfg.chatTopic(), cfg.viewerTopic()))
                         .uid(Operators.LATE_EVENTS.uid())
                         .name(Operators.LATE_EVENTS.displayName());

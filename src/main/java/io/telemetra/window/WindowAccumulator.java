@@ -102,6 +102,49 @@ public final class WindowAccumulator {
         }
     }
 
+    /**
+     * A new accumulator holding all of {@code parts} (a window's slices): sums added, emote counts
+     * merged, and the chatter sketches combined in one HLL union rather than one union per pair.
+     * The parts are left unchanged.
+     */
+    public static WindowAccumulator merged(List<WindowAccumulator> parts, int lgK) {
+        WindowAccumulator acc = new WindowAccumulator();
+        Union union = null;
+        HllSketch single = null;
+        for (WindowAccumulator p : parts) {
+            acc.chatCount += p.chatCount;
+            acc.sentimentSum += p.sentimentSum;
+            acc.positiveCount += p.positiveCount;
+            acc.negativeCount += p.negativeCount;
+            acc.viewerSum += p.viewerSum;
+            acc.viewerEvents += p.viewerEvents;
+            if (p.emoteCounts != null) {
+                if (acc.emoteCounts == null) {
+                    acc.emoteCounts = new HashMap<>(p.emoteCounts);
+                } else {
+                    p.emoteCounts.forEach((k, v) -> acc.emoteCounts.merge(k, v, Integer::sum));
+                }
+            }
+            if (p.chatters != null) {
+                if (single == null && union == null) {
+                    single = p.chatters;
+                } else {
+                    if (union == null) {
+                        union = new Union(Math.max(lgK, single.getLgConfigK()));
+                        union.update(single);
+                    }
+                    union.update(p.chatters);
+                }
+            }
+        }
+        if (union != null) {
+            acc.chatters = union.getResult(SKETCH_TYPE);
+        } else if (single != null) {
+            acc.chatters = single.copy();
+        }
+        return acc;
+    }
+
     public long chatCount() {
         return chatCount;
     }
