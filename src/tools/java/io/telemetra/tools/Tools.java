@@ -20,6 +20,7 @@ public final class Tools {
                         case "demo" -> Demo.USAGE;
                         case "sentiment", "sentiment-eval" -> SentimentEval.USAGE;
                         case "moment-eval" -> MomentEval.USAGE;
+                case "bench" -> io.telemetra.tools.bench.Bench.USAGE;
                         default -> Generate.USAGE;
                     });
             return;
@@ -35,6 +36,7 @@ public final class Tools {
                 case "sentiment" -> scoreStandardInput();
                 case "sentiment-eval" -> SentimentEval.run(rest, System.out);
                 case "moment-eval" -> MomentEval.run(rest, System.out);
+                case "bench" -> new io.telemetra.tools.bench.Bench(rest, System.out).run();
                 default -> {
                     System.out.println("Usage: ./telemetra demo|generate|sentiment|sentiment-eval|moment-eval [options]   (--help after a command for its options)\n");
                     System.out.println(Demo.USAGE);

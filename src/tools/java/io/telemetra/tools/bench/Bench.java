@@ -1,0 +1,400 @@
+package io.telemetra.tools.bench;
+
+import io.telemetra.tools.Args;
+import io.telemetra.tools.demo.LocalKafka;
+import io.telemetra.tools.generator.Generate;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code bench/run}: loads a deterministic corpus into a local Kafka broker, runs each variant over
+ * it one after another (each in its own JVM, replay mode), prints throughput, CPU and memory per
+ * variant and the ratios, then measures freshness with the generator running live.
+ */
+public final class Bench {
+    static final Set<String> OPTIONS =
+            Set.of(
+                    "events",
+                    "streams",
+                    "rate",
+                    "seed",
+                    "partitions",
+                    "variants",
+                    "freshness",
+                    "freshness-rate",
+                    "freshness-streams",
+                    "heap",
+                    "dir");
+
+    public static final String USAGE =
+            """
+            Usage: bench/run [options]
+              --events N             corpus size: chat and viewer records together (default 5000000)
+              --streams N            streams, with power-law popularity (default 1000)
+              --rate N               records per second of event time in the corpus (default 5000)
+              --seed N               corpus seed; the same seed gives the same corpus (default 7)
+              --partitions N         partitions per topic (default 2)
+              --variants LIST        comma-separated, in order (default floor,telemetra-windows,
+                                     telemetra-full,naive,flink-sql)
+              --freshness D          how long to measure freshness per sink mode; 0s skips (default 90s)
+              --freshness-rate N     live records per second while measuring freshness (default 2000)
+              --freshness-streams N  streams while measuring freshness (default 200)
+              --heap SIZE            -Xmx of each variant's JVM (default 2g)
+              --dir DIR              working folder, deleted first (default target/bench)
+            """;
+
+    static final List<String> ALL =
+            List.of("floor", "telemetra-windows", "telemetra-full", "naive", "flink-sql");
+
+    private final Args args;
+    private final PrintStream out;
+
+    public Bench(String[] argv, PrintStream out) {
+        this.args = new Args(argv, OPTIONS, Set.of());
+        this.out = out;
+    }
+
+    /**
+     * One variant's figures. The rates are steady-state: records read between 10 % and 90 % of the
+     * corpus over the wall and CPU time in between; the totals include the cluster's start-up.
+     */
+    record Result(
+            String variant,
+            long records,
+            long read,
+            long wallMs,
+            long cpuMs,
+            long rssKib,
+            long outputs,
+            long steadyRecords,
+            long steadyWallMs,
+            long steadyCpuMs) {
+        double perSecond() {
+            return steadyRecords / (steadyWallMs / 1000.0);
+        }
+
+        double perCoreSecond() {
+            return steadyRecords / (steadyCpuMs / 1000.0);
+        }
+    }
+
+    public void run() throws Exception {
+        long events = args.longValue("events", 5_000_000);
+        int streams = (int) args.longValue("streams", 1000);
+        int partitions = (int) args.longValue("partitions", 2);
+        List<String> variants =
+                List.of(args.string("variants", String.join(",", ALL)).split(","));
+        for (String v : variants) {
+            if (!ALL.contains(v)) {
+                throw new IllegalArgumentException(
+                        "unknown variant '" + v + "'; known: " + String.join(",", ALL));
+            }
+        }
+        Path dir = Path.of(args.string("dir", "target/bench")).toAbsolutePath();
+        deleteRecursively(dir);
+        Files.createDirectories(dir);
+        Path log4j = Path.of("src/tools/log4j2-tools.properties").toAbsolutePath();
+
+        out.printf(
+                Locale.ROOT,
+                "Machine: %d cores, %s, Java %s%n",
+                Runtime.getRuntime().availableProcessors(),
+                cpuModel(),
+                System.getProperty("java.version"));
+        int pgPort = freePort();
+        int kafkaPort = freePort();
+        try (EmbeddedPostgres pg =
+                        EmbeddedPostgres.builder()
+                                .setPort(pgPort)
+                                .setDataDirectory(dir.resolve("postgres"))
+                                .setServerConfig("max_prepared_transactions", "20")
+                                .setServerConfig("listen_addresses", "127.0.0.1")
+                                .start();
+                LocalKafka kafka = new LocalKafka(dir.resolve("kafka"), kafkaPort, freePort())) {
+            String jdbcUrl = "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres";
+            schema(jdbcUrl);
+            kafka.start(log4j);
+            kafka.createTopic("bench.chat", partitions);
+            kafka.createTopic("bench.viewer", partitions);
+
+            out.printf(
+                    Locale.ROOT,
+                    "Loading %,d records (%d streams, seed %d) into Kafka (%d partitions per topic)"
+                            + " ...%n",
+                    events,
+                    streams,
+                    args.longValue("seed", 7),
+                    partitions);
+            long t0 = System.nanoTime();
+            new Generate(
+                            new String[] {
+                                "--bootstrap-servers", kafka.bootstrap(),
+                                "--chat-topic", "bench.chat",
+                                "--viewer-topic", "bench.viewer",
+                                "--rate", args.string("rate", "5000"),
+                                "--streams", Integer.toString(streams),
+                                "--count", Long.toString(events),
+                                "--seed", args.string("seed", "7"),
+                                "--start", "2026-01-01T00:00:00Z",
+                                "--progress-every", "0s"
+                            },
+                            new PrintStream(PrintStream.nullOutputStream()))
+                    .run();
+            out.printf(Locale.ROOT, "  loaded in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+
+            List<Result> results = new ArrayList<>();
+            for (String variant : variants) {
+                out.printf("Running %s ...%n", variant);
+                Result r =
+                        runVariant(
+                                variant,
+                                dir,
+                                jdbcUrl,
+                                kafka.bootstrap(),
+                                events,
+                                List.of(
+                                        "--mode", "replay",
+                                        "--kafka.topic.chat", "bench.chat",
+                                        "--kafka.topic.viewer", "bench.viewer"));
+                out.printf(
+                        Locale.ROOT,
+                        "  %,.0f events/s, %,.0f events/s per core, %.1f s, peak RSS %,d MiB%n",
+                        r.perSecond(),
+                        r.perCoreSecond(),
+                        r.wallMs() / 1000.0,
+                        r.rssKib() / 1024);
+                results.add(r);
+            }
+            printTable(results);
+
+            Duration freshness = args.duration("freshness", Duration.ofSeconds(90));
+            if (!freshness.isZero()) {
+                for (String delivery : List.of("at-least-once", "exactly-once")) {
+                    new Freshness(dir, jdbcUrl, kafka, out)
+                            .measure(
+                                    delivery,
+                                    freshness,
+                                    args.longValue("freshness-rate", 2000),
+                                    (int) args.longValue("freshness-streams", 200),
+                                    javaCommand(dir, "freshness-" + delivery));
+                }
+            }
+        }
+    }
+
+    private Result runVariant(
+            String variant,
+            Path dir,
+            String jdbcUrl,
+            String bootstrap,
+            long events,
+            List<String> options)
+            throws Exception {
+        List<String> cmd = javaCommand(dir, variant);
+        cmd.add("-Dbench.records=" + events);
+        cmd.add(BenchJob.class.getName());
+        cmd.add(variant);
+        cmd.addAll(options);
+        cmd.addAll(
+                List.of(
+                        "--kafka.bootstrap-servers",
+                        bootstrap,
+                        "--kafka.group-id",
+                        "bench-" + variant,
+                        "--postgres.url",
+                        jdbcUrl,
+                        "--postgres.user",
+                        "postgres",
+                        "--checkpoint.dir",
+                        dir.resolve("checkpoints-" + variant).toUri().toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("POSTGRES_PASSWORD", "postgres");
+        Process p = pb.start();
+        Map<String, String> result = null;
+        List<String> tail = new ArrayList<>();
+        try (BufferedReader r =
+                new BufferedReader(
+                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith("RESULT ")) {
+                    result = new LinkedHashMap<>();
+                    for (String kv : line.substring(7).split(" ")) {
+                        String[] parts = kv.split("=", 2);
+                        result.put(parts[0], parts[1]);
+                    }
+                } else {
+                    tail.add(line);
+                    if (tail.size() > 30) {
+                        tail.remove(0);
+                    }
+                }
+            }
+        } finally {
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+        if (result == null || p.exitValue() != 0) {
+            throw new IllegalStateException(
+                    "variant "
+                            + variant
+                            + " failed (exit "
+                            + p.exitValue()
+                            + "); its last output:\n"
+                            + String.join("\n", tail));
+        }
+        Result r =
+                new Result(
+                        variant,
+                        events,
+                        Long.parseLong(result.get("read")),
+                        Long.parseLong(result.get("wall_ms")),
+                        Long.parseLong(result.get("cpu_ms")),
+                        Long.parseLong(result.get("rss_kib")),
+                        Long.parseLong(result.get("outputs")),
+                        Long.parseLong(result.get("steady_records")),
+                        Long.parseLong(result.get("steady_wall_ms")),
+                        Long.parseLong(result.get("steady_cpu_ms")));
+        if (r.read() != events || r.steadyRecords() == 0) {
+            throw new IllegalStateException(
+                    "variant "
+                            + variant
+                            + " read "
+                            + r.read()
+                            + " of "
+                            + events
+                            + " records; its last output:\n"
+                            + String.join("\n", tail));
+        }
+        return r;
+    }
+
+    /** A JVM like the tools' own, with the same classpath and the same heap for every variant. */
+    private List<String> javaCommand(Path dir, String name) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        String heap = args.string("heap", "2g");
+        cmd.add("-Xms" + heap);
+        cmd.add("-Xmx" + heap);
+        cmd.add("-Dlog4j2.configurationFile=src/tools/log4j2-tools.properties");
+        cmd.add("-Dtelemetra.log.file=" + dir.resolve(name + ".log"));
+        cmd.add("--add-opens=java.base/java.util=ALL-UNNAMED");
+        cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        return cmd;
+    }
+
+    private void printTable(List<Result> results) {
+        Map<String, Result> by = new LinkedHashMap<>();
+        results.forEach(r -> by.put(r.variant(), r));
+        out.println();
+        out.println(
+                "| variant | events/s | events/s per core (CPU time) | total wall s | total CPU s |"
+                        + " peak RSS MiB | rows out |");
+        out.println("|---|---:|---:|---:|---:|---:|---:|");
+        for (Result r : results) {
+            out.printf(
+                    Locale.ROOT,
+                    "| %s | %,.0f | %,.0f | %.1f | %.1f | %,d | %s |%n",
+                    r.variant(),
+                    r.perSecond(),
+                    r.perCoreSecond(),
+                    r.wallMs() / 1000.0,
+                    r.cpuMs() / 1000.0,
+                    r.rssKib() / 1024,
+                    r.outputs() < 0 ? "-" : String.format(Locale.ROOT, "%,d", r.outputs()));
+        }
+        Result b = by.get("telemetra-windows");
+        if (b != null) {
+            out.println();
+            ratio("b/a (Telemetra windows / floor)", b, by.get("floor"), 0.6);
+            ratio("b/c (Telemetra windows / naive sliding windows)", b, by.get("naive"), 3);
+            ratio("b/d (Telemetra windows / Flink SQL HOP)", b, by.get("flink-sql"), 1.5);
+        }
+        Result full = by.get("telemetra-full");
+        if (full != null) {
+            out.printf(
+                    Locale.ROOT,
+                    "full job to PostgreSQL: %,.0f events/s per core (target >= 250,000): %s%n",
+                    full.perCoreSecond(),
+                    full.perCoreSecond() >= 250_000 ? "met" : "MISSED");
+        }
+        Result naive = by.get("naive");
+        if (b != null && naive != null && b.outputs() != naive.outputs()) {
+            out.printf(
+                    "WARNING: sliced and naive windows wrote different numbers of windows (%d vs"
+                            + " %d)%n",
+                    b.outputs(), naive.outputs());
+        }
+    }
+
+    private void ratio(String label, Result b, Result other, double target) {
+        if (other == null) {
+            return;
+        }
+        double wall = b.perSecond() / other.perSecond();
+        double cpu = b.perCoreSecond() / other.perCoreSecond();
+        out.printf(
+                Locale.ROOT,
+                "%s: %.2f by events/s, %.2f by events/s per core (target >= %.1f): %s%n",
+                label,
+                wall,
+                cpu,
+                target,
+                wall >= target ? "met" : "MISSED");
+    }
+
+    static void schema(String jdbcUrl) throws Exception {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+                Statement st = c.createStatement()) {
+            st.execute(Files.readString(Path.of("sql/001_schema.sql"), StandardCharsets.UTF_8));
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException e) {
+            // not Linux: leave it out
+        }
+        return "unknown CPU";
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}

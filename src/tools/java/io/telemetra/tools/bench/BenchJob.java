@@ -1,0 +1,231 @@
+package io.telemetra.tools.bench;
+
+import com.sun.management.OperatingSystemMXBean;
+import io.telemetra.Pipeline;
+import io.telemetra.TelemetraJob;
+import io.telemetra.config.TelemetraConfig;
+import io.telemetra.event.Event;
+import io.telemetra.event.EventTimeWatermarks;
+import io.telemetra.event.ParsedRecord;
+import io.telemetra.event.SplitRejections;
+import io.telemetra.kafka.KafkaSources;
+import io.telemetra.sentiment.Lexicon;
+import io.telemetra.sentiment.ScoreSentiment;
+import io.telemetra.sentiment.SentimentScorer;
+import io.telemetra.window.ChatAggregate;
+import io.telemetra.window.EmitSummary;
+import io.telemetra.window.SlicedWindows;
+import io.telemetra.window.WindowSummary;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
+import org.apache.flink.table.api.TableResult;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.functions.ScalarFunction;
+
+/**
+ * One variant of the benchmark, in its own JVM so that its CPU time and peak RSS are its own. Runs
+ * on a local MiniCluster at parallelism 2 over the whole corpus (replay: the Kafka sources end at
+ * the offsets present at start) and prints one {@code RESULT} line for {@link Bench}.
+ *
+ * <p>Usage: {@code BenchJob <variant> <telemetra options...>}; the options are the job's own
+ * ({@code --kafka.bootstrap-servers}, topics, {@code --postgres.url}, ...).
+ */
+public final class BenchJob {
+    private BenchJob() {}
+
+    public static void main(String[] argv) throws Exception {
+        String variant = argv[0];
+        String[] options = Arrays.copyOfRange(argv, 1, argv.length);
+        TelemetraConfig cfg = TelemetraConfig.load(options, System.getenv());
+        long expected = Long.parseLong(System.getProperty("bench.records", "0"));
+        Configuration flink = new Configuration();
+        flink.setString("metrics.reporter.bench.factory.class", SourceProgress.Factory.class.getName());
+        flink.setString("metrics.reporter.bench.interval", "1 h");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        env.setParallelism(2);
+
+        long cpu0, t0;
+        JobClient job;
+        TableResult sql = null;
+        switch (variant) {
+            case "floor", "telemetra-windows", "naive" -> {
+                Pipeline.configure(env, cfg);
+                DataStream<Event> events = parsed(env, cfg, variant.equals("floor"));
+                if (!variant.equals("floor")) {
+                    events = windows(events.keyBy(e -> e.streamId, Types.STRING), cfg, variant);
+                }
+                events.sinkTo(new Counting<>(variant)).name("Discard");
+                cpu0 = cpuNanos();
+                t0 = System.nanoTime();
+                job = env.executeAsync("bench " + variant);
+            }
+            case "telemetra-full" -> {
+                TelemetraJob.build(env, cfg);
+                cpu0 = cpuNanos();
+                t0 = System.nanoTime();
+                job = env.executeAsync("bench " + variant);
+            }
+            case "flink-sql" -> {
+                StreamTableEnvironment tables = StreamTableEnvironment.create(env);
+                env.enableCheckpointing(cfg.checkpointInterval().toMillis());
+                FlinkSqlVariant.define(tables, cfg);
+                cpu0 = cpuNanos();
+                t0 = System.nanoTime();
+                sql = tables.executeSql(FlinkSqlVariant.insert(cfg));
+                job = sql.getJobClient().orElseThrow();
+            }
+            default -> throw new IllegalArgumentException("unknown variant " + variant);
+        }
+        // steady state: from 10 % to 90 % of the records read, sampled every 100 ms
+        long[] from = null, to = null;
+        var result = job.getJobExecutionResult();
+        while (!result.isDone()) {
+            long[] sample = {System.nanoTime(), cpuNanos(), SourceProgress.recordsRead()};
+            if (from == null && sample[2] >= expected / 10) {
+                from = sample;
+            }
+            if (sample[2] <= expected * 9 / 10) {
+                to = sample;
+            }
+            Thread.sleep(100);
+        }
+        result.get();
+        long wallNanos = System.nanoTime() - t0;
+        long cpu = cpuNanos() - cpu0;
+        LongAdder out = Counting.COUNTS.get(variant);
+        boolean steady = from != null && to != null && to[2] > from[2];
+        System.out.printf(
+                "RESULT variant=%s wall_ms=%d cpu_ms=%d rss_kib=%d outputs=%d read=%d"
+                        + " steady_records=%d steady_wall_ms=%d steady_cpu_ms=%d%n",
+                variant,
+                wallNanos / 1_000_000,
+                cpu / 1_000_000,
+                peakRssKib(),
+                out == null ? -1 : out.sum(),
+                SourceProgress.recordsRead(),
+                steady ? to[2] - from[2] : 0,
+                steady ? (to[0] - from[0]) / 1_000_000 : 0,
+                steady ? (to[1] - from[1]) / 1_000_000 : 0);
+        System.exit(0);
+    }
+
+    /**
+     * Kafka → parse (in the source, with the job's watermarks) → drop rejections, then score
+     * sentiment unless only the floor is measured. The same steps as {@link Pipeline#build}.
+     */
+    static DataStream<Event> parsed(
+            StreamExecutionEnvironment env, TelemetraConfig cfg, boolean floorOnly) {
+        Pipeline.Sources sources = KafkaSources.create(cfg);
+        WatermarkStrategy<ParsedRecord> watermarks =
+                EventTimeWatermarks.strategy(cfg.watermarkDelay(), cfg.watermarkIdleness());
+        DataStream<Event> chat =
+                env.fromSource(sources.chat(), watermarks, "Kafka: chat")
+                        .process(new SplitRejections());
+        DataStream<Event> viewers =
+                env.fromSource(sources.viewer(), watermarks, "Kafka: viewers")
+                        .process(new SplitRejections());
+        if (!floorOnly) {
+            chat = chat.map(new ScoreSentiment(new SentimentScorer(lexicon(cfg))));
+        }
+        return chat.union(viewers);
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> DataStream<T> windows(
+            KeyedStream<Event, String> keyed, TelemetraConfig cfg, String variant) {
+        DataStream<WindowSummary> out =
+                variant.equals("naive")
+                        ? keyed.window(
+                                        SlidingEventTimeWindows.of(
+                                                cfg.windowSize(), cfg.windowSlide()))
+                                .aggregate(new ChatAggregate(cfg.sketchLgK()), new EmitSummary())
+                                .name("SlidingEventTimeWindows")
+                        : keyed.process(
+                                        new SlicedWindows(
+                                                cfg.windowSize().toMillis(),
+                                                cfg.windowSlide().toMillis(),
+                                                cfg.allowedLateness().toMillis(),
+                                                cfg.sketchLgK()))
+                                .name("SlicedWindows");
+        return (DataStream<T>) out;
+    }
+
+    static Lexicon lexicon(TelemetraConfig cfg) {
+        return cfg.sentimentLexicon() == null
+                ? Lexicon.builtIn()
+                : Lexicon.withUserFile(Path.of(cfg.sentimentLexicon()));
+    }
+
+    static long cpuNanos() {
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** VmHWM: the most resident memory this process has had. */
+    static long peakRssKib() throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    /** Discards records and counts them (the MiniCluster runs in this JVM). */
+    static final class Counting<T> implements Sink<T> {
+        static final Map<String, LongAdder> COUNTS = new ConcurrentHashMap<>();
+        private final String name;
+
+        Counting(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public SinkWriter<T> createWriter(WriterInitContext context) {
+            LongAdder count = COUNTS.computeIfAbsent(name, k -> new LongAdder());
+            return new SinkWriter<>() {
+                @Override
+                public void write(T element, Context context) {
+                    count.increment();
+                }
+
+                @Override
+                public void flush(boolean endOfInput) {}
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+
+    /** The sentiment scorer as a Flink SQL function, as a user of Flink SQL would register it. */
+    public static final class Sentiment extends ScalarFunction {
+        private transient SentimentScorer scorer;
+
+        public Double eval(String message) {
+            if (message == null) {
+                return null;
+            }
+            if (scorer == null) {
+                scorer = new SentimentScorer(Lexicon.builtIn());
+            }
+            return scorer.score(message);
+        }
+    }
+}
