@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Locale;
 
 /**
@@ -35,6 +36,9 @@ public final class Lexicon implements Serializable {
 
     private final HashMap<String, Double> words = new HashMap<>();
     private final HashMap<String, Double> emotes = new HashMap<>();
+
+    /** First words of the {@code a_b} phrases, so a scorer only builds "a_b" when it can match. */
+    private final HashSet<String> phraseStarts = new HashSet<>();
 
     private Lexicon() {}
 
@@ -152,7 +156,12 @@ public final class Lexicon implements Serializable {
                 throw bad(source, n, "score " + score + " is outside [-4, 4]");
             }
             if (kind == Kind.WORD) {
-                words.put(token.toLowerCase(Locale.ROOT), score);
+                String word = token.toLowerCase(Locale.ROOT);
+                words.put(word, score);
+                int joint = word.indexOf('_');
+                if (joint > 0) {
+                    phraseStarts.add(word.substring(0, joint));
+                }
             } else {
                 emotes.put(token, score);
             }
@@ -175,6 +184,11 @@ public final class Lexicon implements Serializable {
     /** The valence of an already lower-cased word or {@code a_b} phrase, or null. */
     public Double word(String lowerCaseToken) {
         return words.get(lowerCaseToken);
+    }
+
+    /** Whether some {@code a_b} phrase of the lexicon begins with this lower-cased word. */
+    public boolean startsPhrase(String lowerCaseWord) {
+        return phraseStarts.contains(lowerCaseWord);
     }
 
     public int wordCount() {

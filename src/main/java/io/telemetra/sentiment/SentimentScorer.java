@@ -2,9 +2,7 @@ package io.telemetra.sentiment;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -226,8 +224,12 @@ public final class SentimentScorer implements Serializable {
         }
         double capsBoost = lowerWords > 0 ? CAPS : (capsWords > 1 ? CAPS / 2 : 0);
 
-        // valence per distinct token, for the repetition rule
-        Map<String, double[]> byToken = new HashMap<>();
+        // valence per distinct token, for the repetition rule; messages have few tokens, so a
+        // linear search of three small arrays beats a map with an entry per token
+        String[] distinct = new String[tokens.size()];
+        double[] sums = new double[tokens.size()];
+        int[] counts = new int[tokens.size()];
+        int distinctCount = 0;
         for (int k = 0; k < tokens.size(); k++) {
             Token t = tokens.get(k);
             if (t.skipped || t.valence == 0) {
@@ -268,14 +270,20 @@ public final class SentimentScorer implements Serializable {
             if (but >= 0) {
                 v *= k < but ? 0.5 : 1.5;
             }
-            double[] sumAndCount =
-                    byToken.computeIfAbsent(t.emote ? t.raw : t.key, x -> new double[2]);
-            sumAndCount[0] += v;
-            sumAndCount[1]++;
+            String key = t.emote ? t.raw : t.key;
+            int d = 0;
+            while (d < distinctCount && !distinct[d].equals(key)) {
+                d++;
+            }
+            if (d == distinctCount) {
+                distinct[distinctCount++] = key;
+            }
+            sums[d] += v;
+            counts[d]++;
         }
         double sum = 0;
-        for (double[] s : byToken.values()) {
-            sum += s[0] / s[1] * (1 + REPETITION * Math.log(s[1]));
+        for (int d = 0; d < distinctCount; d++) {
+            sum += sums[d] / counts[d] * (1 + REPETITION * Math.log(counts[d]));
         }
         if (sum != 0) {
             sum += Math.signum(sum) * punctuationEmphasis(message);
@@ -343,7 +351,7 @@ public final class SentimentScorer implements Serializable {
         for (int k = 1; k < tokens.size(); k++) {
             Token a = tokens.get(k - 1);
             Token b = tokens.get(k);
-            if (!a.word || !b.word || a.key.isEmpty() || b.key.isEmpty()) {
+            if (!a.word || !b.word || b.key.isEmpty() || !lexicon.startsPhrase(a.key)) {
                 continue;
             }
             Double v = lexicon.word(a.key + "_" + b.key);

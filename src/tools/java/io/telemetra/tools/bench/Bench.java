@@ -42,6 +42,7 @@ public final class Bench {
                     "freshness-rate",
                     "freshness-streams",
                     "heap",
+                    "jfr",
                     "dir");
 
     public static final String USAGE =
@@ -58,6 +59,7 @@ public final class Bench {
               --freshness-rate N     live records per second while measuring freshness (default 2000)
               --freshness-streams N  streams while measuring freshness (default 200)
               --heap SIZE            -Xmx of each variant's JVM (default 2g)
+              --jfr true             record a JFR profile of each variant to DIR/<variant>.jfr
               --dir DIR              working folder, deleted first (default target/bench)
             """;
 
@@ -297,6 +299,11 @@ public final class Bench {
         cmd.add("-Xmx" + heap);
         cmd.add("-Dlog4j2.configurationFile=src/tools/log4j2-tools.properties");
         cmd.add("-Dtelemetra.log.file=" + dir.resolve(name + ".log"));
+        if (args.string("jfr", "false").equals("true")) {
+            cmd.add(
+                    "-XX:StartFlightRecording=settings=profile,filename="
+                            + dir.resolve(name + ".jfr"));
+        }
         cmd.add("--add-opens=java.base/java.util=ALL-UNNAMED");
         cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
         cmd.add("-cp");
