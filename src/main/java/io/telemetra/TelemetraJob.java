@@ -48,7 +48,7 @@ public final class TelemetraJob {
     }
 
     /** Settings that must be known when the environment is created. */
-    static Configuration environment(TelemetraConfig cfg) {
+    public static Configuration environment(TelemetraConfig cfg) {
         Configuration conf = new Configuration();
         if (cfg.checkpointLocation() != null) {
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, cfg.checkpointLocation());

@@ -44,6 +44,14 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
 
     private transient MapState<Long, WindowAccumulator> slices;
 
+    /**
+     * Windows that version 0.1.0's window operator had open when its savepoint was taken, by window
+     * end, as {@code ./telemetra migrate-savepoint} carries them over: each is merged into its
+     * window when that fires, then dropped. Empty in a job that did not start from such a
+     * savepoint.
+     */
+    private transient MapState<Long, WindowAccumulator> carried;
+
     public SlicedWindows(long sizeMillis, long slideMillis, long latenessMillis, int sketchLgK) {
         if (sizeMillis <= 0 || slideMillis <= 0 || sizeMillis % slideMillis != 0) {
             throw new IllegalArgumentException(
@@ -68,9 +76,15 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
                 "slices", Types.LONG, TypeInformation.of(WindowAccumulator.class));
     }
 
+    public static MapStateDescriptor<Long, WindowAccumulator> carriedDescriptor() {
+        return new MapStateDescriptor<>(
+                "windows-from-0.1.0", Types.LONG, TypeInformation.of(WindowAccumulator.class));
+    }
+
     @Override
     public void open(OpenContext ctx) {
         slices = getRuntimeContext().getMapState(slicesDescriptor());
+        carried = getRuntimeContext().getMapState(carriedDescriptor());
     }
 
     @Override
@@ -124,6 +138,14 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
                 it.remove();
             }
         }
+        if (!carried.isEmpty()) {
+            Iterator<Long> ends = carried.keys().iterator();
+            while (ends.hasNext()) {
+                if (ends.next() - 1 + lateness <= timestamp) {
+                    ends.remove();
+                }
+            }
+        }
     }
 
     /** The window ending at {@code end} merged from its slices, or null when none holds events. */
@@ -134,6 +156,10 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
             if (slice != null) {
                 parts.add(slice);
             }
+        }
+        WindowAccumulator before = carried.get(end);
+        if (before != null) {
+            parts.add(before);
         }
         if (parts.isEmpty()) {
             return null;

@@ -82,7 +82,12 @@ public final class JobRunner {
      * missing serializer or uid fails the test instead of breaking a savepoint later.
      */
     public static StreamExecutionEnvironment environment() {
-        Configuration conf = new Configuration();
+        return environment(new Configuration());
+    }
+
+    /** {@link #environment()} with extra settings, e.g. a savepoint to start from. */
+    public static StreamExecutionEnvironment environment(Configuration extra) {
+        Configuration conf = new Configuration(extra);
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
         // a broken job fails the test after a few tries instead of restarting forever

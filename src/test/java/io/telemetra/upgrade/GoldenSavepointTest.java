@@ -41,9 +41,6 @@ import org.junit.jupiter.api.Test;
 class GoldenSavepointTest {
     static final Path DIR = Path.of("src/test/resources/savepoints/0.1.0");
 
-    /** The uid of 0.1.0's window operator, which the sliced windows replaced. */
-    static final String WINDOWS_0_1_0 = "chat-windows";
-
     static final TreeMap<ExpectedWindows.Key, ExpectedWindows.Row> EXPECTED =
             ExpectedWindows.compute(GoldenInput.events());
 
@@ -85,7 +82,7 @@ class GoldenSavepointTest {
                                 SlidingEventTimeWindows.of(
                                         Duration.ofSeconds(60), Duration.ofSeconds(10)))
                         .aggregate(
-                                WINDOWS_0_1_0,
+                                MigrateSavepoint.WINDOWS_0_1_0,
                                 new ChatAggregate(12),
                                 new ReadWindow(),
                                 Types.STRING,

@@ -21,6 +21,7 @@ public final class Tools {
                         case "sentiment", "sentiment-eval" -> SentimentEval.USAGE;
                         case "moment-eval" -> MomentEval.USAGE;
                 case "bench" -> io.telemetra.tools.bench.Bench.USAGE;
+                case "migrate-savepoint" -> io.telemetra.upgrade.MigrateSavepoint.USAGE;
                         default -> Generate.USAGE;
                     });
             return;
@@ -37,6 +38,7 @@ public final class Tools {
                 case "sentiment-eval" -> SentimentEval.run(rest, System.out);
                 case "moment-eval" -> MomentEval.run(rest, System.out);
                 case "bench" -> new io.telemetra.tools.bench.Bench(rest, System.out).run();
+                case "migrate-savepoint" -> io.telemetra.upgrade.MigrateSavepoint.main(rest);
                 default -> {
                     System.out.println("Usage: ./telemetra demo|generate|sentiment|sentiment-eval|moment-eval [options]   (--help after a command for its options)\n");
                     System.out.println(Demo.USAGE);

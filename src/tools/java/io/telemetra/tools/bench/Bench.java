@@ -139,6 +139,18 @@ public final class Bench {
                                 .start();
                 LocalKafka kafka = new LocalKafka(dir.resolve("kafka"), kafkaPort, freePort())) {
             String jdbcUrl = "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres";
+            // Ctrl-C: stop the broker and the database too (try-with-resources does not run then)
+            Runtime.getRuntime()
+                    .addShutdownHook(
+                            new Thread(
+                                    () -> {
+                                        try {
+                                            kafka.close();
+                                            pg.close();
+                                        } catch (Exception e) {
+                                            // exiting anyway
+                                        }
+                                    }));
             schema(jdbcUrl);
             kafka.start(log4j);
             kafka.createTopic("bench.chat", partitions);

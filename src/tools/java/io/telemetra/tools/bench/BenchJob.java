@@ -54,7 +54,9 @@ public final class BenchJob {
         String[] options = Arrays.copyOfRange(argv, 1, argv.length);
         TelemetraConfig cfg = TelemetraConfig.load(options, System.getenv());
         long expected = Long.parseLong(System.getProperty("bench.records", "0"));
-        Configuration flink = new Configuration();
+        // the job's own checkpoint storage; a failure ends the run instead of restarting it
+        Configuration flink = TelemetraJob.environment(cfg);
+        flink.setString("restart-strategy.type", "none");
         flink.setString("metrics.reporter.bench.factory.class", SourceProgress.Factory.class.getName());
         flink.setString("metrics.reporter.bench.interval", "1 h");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
