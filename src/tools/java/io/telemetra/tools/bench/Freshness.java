@@ -91,6 +91,7 @@ final class Freshness {
         producer.start();
 
         List<Long> lags = new ArrayList<>();
+        java.util.TreeMap<Long, List<Long>> byWindowEnd = new java.util.TreeMap<>();
         try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
                 PreparedStatement q =
                         c.prepareStatement(
@@ -115,6 +116,9 @@ final class Freshness {
                         long windowEnd = rs.getTimestamp(2).getTime();
                         if (seen.add(rs.getString(1) + "/" + windowEnd) && windowEnd <= end) {
                             lags.add(now - windowEnd);
+                            byWindowEnd
+                                    .computeIfAbsent(windowEnd, k -> new ArrayList<>())
+                                    .add(now - windowEnd);
                         }
                     }
                 }
@@ -142,6 +146,17 @@ final class Freshness {
                 percentile(lags, 0.99) / 1000.0,
                 lags.get(lags.size() - 1) / 1000.0,
                 POLL_MILLIS);
+        // per window end: when its first and last row became visible
+        StringBuilder line = new StringBuilder("  per window end (first-last row, s):");
+        byWindowEnd.forEach(
+                (windowEnd, l) ->
+                        line.append(
+                                String.format(
+                                        Locale.ROOT,
+                                        " %.1f-%.1f",
+                                        Collections.min(l) / 1000.0,
+                                        Collections.max(l) / 1000.0)));
+        out.println(line);
     }
 
     static long percentile(List<Long> sorted, double p) {
