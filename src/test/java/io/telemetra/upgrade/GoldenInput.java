@@ -1,9 +1,12 @@
 package io.telemetra.upgrade;
 
+import io.telemetra.testing.RealInfrastructure;
 import io.telemetra.testing.TestEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The input the golden savepoint was taken on, and the facts about it the savepoint must hold.
@@ -32,7 +35,32 @@ final class GoldenInput {
                             0.5,
                             List.of("Kappa", "Kappa", "catJAM")));
 
+    static final String CHAT_TOPIC = "golden.chat";
+    static final String VIEWER_TOPIC = "golden.viewer";
+
     private GoldenInput() {}
+
+    /**
+     * Creates the golden topics and produces {@link #events()}, then {@code more}, the way the
+     * savepoint's run did: chat records alternate between partitions 0 and 1, viewer records go to
+     * partition 0. The same records then sit at the offsets the savepoint's Kafka source state
+     * points at.
+     */
+    static void produce(List<TestEvent> more) throws Exception {
+        RealInfrastructure.createTopic(CHAT_TOPIC, 2);
+        RealInfrastructure.createTopic(VIEWER_TOPIC, 1);
+        List<TestEvent> all = new ArrayList<>(events());
+        all.addAll(more);
+        try (KafkaProducer<byte[], byte[]> p = RealInfrastructure.producer()) {
+            int chats = 0;
+            for (TestEvent e : all) {
+                p.send(
+                        e.chat()
+                                ? new ProducerRecord<>(CHAT_TOPIC, chats++ % 2, null, e.json())
+                                : new ProducerRecord<>(VIEWER_TOPIC, 0, null, e.json()));
+            }
+        }
+    }
 
     /** alpha: 2 messages/s from 10 users; beta: 1/s from 40; gamma: one every 7 s; viewers. */
     static List<TestEvent> events() {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.telemetra.testing.ExpectedWindows;
 import io.telemetra.testing.JobRunner;
 import io.telemetra.testing.RealInfrastructure;
-import io.telemetra.testing.TestEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,12 +12,11 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,24 +38,12 @@ class RegenerateGoldenSavepoint {
     @Test
     void regenerate(@TempDir Path tmp) throws Exception {
         RealInfrastructure.resetSchema();
-        RealInfrastructure.createTopic("golden.chat", 2);
-        RealInfrastructure.createTopic("golden.viewer", 1);
-        try (KafkaProducer<byte[], byte[]> p = RealInfrastructure.producer()) {
-            int n = 0;
-            for (TestEvent e : GoldenInput.events()) {
-                p.send(
-                        new ProducerRecord<>(
-                                e.chat() ? "golden.chat" : "golden.viewer",
-                                e.chat() ? n++ % 2 : 0,
-                                null,
-                                e.json()));
-            }
-        }
+        GoldenInput.produce(List.of());
         JobClient job =
                 JobRunner.build(
                                 JobRunner.config(
-                                        "golden.chat",
-                                        "golden.viewer",
+                                        GoldenInput.CHAT_TOPIC,
+                                        GoldenInput.VIEWER_TOPIC,
                                         "--kafka.starting-offsets",
                                         "earliest",
                                         "--watermark.idleness",

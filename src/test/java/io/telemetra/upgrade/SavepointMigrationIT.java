@@ -21,8 +21,6 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,19 +40,9 @@ class SavepointMigrationIT {
     @Test
     void openWindowsOfA010SavepointSurviveTheUpgrade(@TempDir Path tmp) throws Exception {
         RealInfrastructure.resetSchema();
-        RealInfrastructure.createTopic("golden.chat", 2);
-        RealInfrastructure.createTopic("golden.viewer", 1);
-        // the same records on the same partitions as when the savepoint was taken, then more
+        // the same records at the same offsets as when the savepoint was taken, then more
         List<TestEvent> after = continuation();
-        try (KafkaProducer<byte[], byte[]> p = RealInfrastructure.producer()) {
-            int chats = 0; // chat records alternate between the two partitions, as they did
-            for (TestEvent e : GoldenInput.events()) {
-                p.send(record(e, e.chat() ? chats++ : 0));
-            }
-            for (TestEvent e : after) {
-                p.send(record(e, e.chat() ? chats++ : 0));
-            }
-        }
+        GoldenInput.produce(after);
 
         String migrated = tmp.resolve("migrated").toUri().toString();
         StreamExecutionEnvironment batch = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -74,7 +62,11 @@ class SavepointMigrationIT {
         // stream mode: the restored Kafka splits keep the unbounded end they were saved with
         TelemetraJob.build(
                 env,
-                JobRunner.config("golden.chat", "golden.viewer", "--watermark.idleness", "2s"));
+                JobRunner.config(
+                        GoldenInput.CHAT_TOPIC,
+                        GoldenInput.VIEWER_TOPIC,
+                        "--watermark.idleness",
+                        "2s"));
         JobClient job = env.executeAsync("telemetra-after-migration");
 
         List<TestEvent> all = new ArrayList<>(GoldenInput.events());
@@ -118,11 +110,6 @@ class SavepointMigrationIT {
                                         Duration.ZERO,
                                         12));
         assertTrue(e.getMessage().contains("cannot read a savepoint at"), e.getMessage());
-    }
-
-    private static ProducerRecord<byte[], byte[]> record(TestEvent e, int n) {
-        return new ProducerRecord<>(
-                e.chat() ? "golden.chat" : "golden.viewer", e.chat() ? n % 2 : 0, null, e.json());
     }
 
     /**
