@@ -56,15 +56,19 @@ public final class TelemetraJob {
         return conf;
     }
 
+    /** The built-in lexicon, with the user's --sentiment.lexicon file on top when given. */
+    public static Lexicon lexicon(TelemetraConfig cfg) {
+        return cfg.sentimentLexicon() == null
+                ? Lexicon.builtIn()
+                : Lexicon.withUserFile(Path.of(cfg.sentimentLexicon()));
+    }
+
     /**
      * Checks the outside world, then builds the production pipeline (Kafka in, PostgreSQL out) on
      * {@code env}.
      */
     public static void build(StreamExecutionEnvironment env, TelemetraConfig cfg) {
-        Lexicon lexicon =
-                cfg.sentimentLexicon() == null
-                        ? Lexicon.builtIn()
-                        : Lexicon.withUserFile(Path.of(cfg.sentimentLexicon()));
+        Lexicon lexicon = lexicon(cfg);
         LOG.info("Telemetra starting with {}", cfg);
         KafkaCheck.verify(cfg);
         PostgresCheck.verify(cfg, env.getParallelism());

@@ -64,15 +64,17 @@ public final class BenchJob {
 
         long cpu0, t0;
         JobClient job;
-        TableResult sql = null;
         switch (variant) {
             case "floor", "telemetra-windows", "naive" -> {
                 Pipeline.configure(env, cfg);
                 DataStream<Event> events = parsed(env, cfg, variant.equals("floor"));
-                if (!variant.equals("floor")) {
-                    events = windows(events.keyBy(e -> e.streamId, Types.STRING), cfg, variant);
+                if (variant.equals("floor")) {
+                    events.sinkTo(new Counting<>(variant)).name("Discard");
+                } else {
+                    windows(events.keyBy(e -> e.streamId, Types.STRING), cfg, variant)
+                            .sinkTo(new Counting<>(variant))
+                            .name("Discard");
                 }
-                events.sinkTo(new Counting<>(variant)).name("Discard");
                 cpu0 = cpuNanos();
                 t0 = System.nanoTime();
                 job = env.executeAsync("bench " + variant);
@@ -89,7 +91,7 @@ public final class BenchJob {
                 FlinkSqlVariant.define(tables, cfg);
                 cpu0 = cpuNanos();
                 t0 = System.nanoTime();
-                sql = tables.executeSql(FlinkSqlVariant.insert(cfg));
+                TableResult sql = tables.executeSql(FlinkSqlVariant.insert(cfg));
                 job = sql.getJobClient().orElseThrow();
             }
             default -> throw new IllegalArgumentException("unknown variant " + variant);
@@ -143,16 +145,15 @@ public final class BenchJob {
                 env.fromSource(sources.viewer(), watermarks, "Kafka: viewers")
                         .process(new SplitRejections());
         if (!floorOnly) {
-            chat = chat.map(new ScoreSentiment(new SentimentScorer(lexicon(cfg))));
+            chat = chat.map(new ScoreSentiment(new SentimentScorer(TelemetraJob.lexicon(cfg))));
         }
         return chat.union(viewers);
     }
 
-    @SuppressWarnings("unchecked")
-    static <T> DataStream<T> windows(
+    /** Flink's sliding windows for "naive", Telemetra's sliced windows otherwise. */
+    static DataStream<WindowSummary> windows(
             KeyedStream<Event, String> keyed, TelemetraConfig cfg, String variant) {
-        DataStream<WindowSummary> out =
-                variant.equals("naive")
+        return variant.equals("naive")
                         ? keyed.window(
                                         SlidingEventTimeWindows.of(
                                                 cfg.windowSize(), cfg.windowSlide()))
@@ -165,13 +166,6 @@ public final class BenchJob {
                                                 cfg.allowedLateness().toMillis(),
                                                 cfg.sketchLgK()))
                                 .name("SlicedWindows");
-        return (DataStream<T>) out;
-    }
-
-    static Lexicon lexicon(TelemetraConfig cfg) {
-        return cfg.sentimentLexicon() == null
-                ? Lexicon.builtIn()
-                : Lexicon.withUserFile(Path.of(cfg.sentimentLexicon()));
     }
 
     static long cpuNanos() {
