@@ -1,5 +1,7 @@
 package io.telemetra.upgrade;
 
+import io.telemetra.sentiment.Lexicon;
+import io.telemetra.sentiment.SentimentScorer;
 import io.telemetra.testing.RealInfrastructure;
 import io.telemetra.testing.TestEvent;
 import java.time.Instant;
@@ -47,8 +49,8 @@ final class GoldenInput {
      * points at.
      */
     static void produce(List<TestEvent> more) throws Exception {
-        RealInfrastructure.createTopic(CHAT_TOPIC, 2);
-        RealInfrastructure.createTopic(VIEWER_TOPIC, 1);
+        RealInfrastructure.recreateTopic(CHAT_TOPIC, 2);
+        RealInfrastructure.recreateTopic(VIEWER_TOPIC, 1);
         List<TestEvent> all = new ArrayList<>(events());
         all.addAll(more);
         try (KafkaProducer<byte[], byte[]> p = RealInfrastructure.producer()) {
@@ -62,25 +64,45 @@ final class GoldenInput {
         }
     }
 
-    /** alpha: 2 messages/s from 10 users; beta: 1/s from 40; gamma: one every 7 s; viewers. */
+    /** {@link #MESSAGES} with the scores this version's built-in lexicon gives them. */
+    static List<TestEvent.MessageTemplate> scoredByThisVersion() {
+        SentimentScorer scorer = new SentimentScorer(Lexicon.builtIn());
+        List<TestEvent.MessageTemplate> out = new ArrayList<>();
+        for (TestEvent.MessageTemplate t : MESSAGES) {
+            out.add(
+                    new TestEvent.MessageTemplate(
+                            t.text(), t.emotesField(), scorer.score(t.text()), t.emotes()));
+        }
+        return out;
+    }
+
+    /** {@link #events(List)} with the scores of 0.1.0. */
     static List<TestEvent> events() {
+        return events(MESSAGES);
+    }
+
+    /**
+     * alpha: 2 messages/s from 10 users; beta: 1/s from 40; gamma: one every 7 s; viewers. The
+     * messages are {@link #MESSAGES} with the scores of the version whose savepoint is checked.
+     */
+    static List<TestEvent> events(List<TestEvent.MessageTemplate> messages) {
         List<TestEvent> out = new ArrayList<>();
         for (long ms = 0; ms <= LAST_EVENT - T0; ms += 500) {
             int i = (int) (ms / 500);
-            out.add(TestEvent.chat("alpha", T0 + ms, "a" + (i % 10), MESSAGES.get(i % 3)));
+            out.add(TestEvent.chat("alpha", T0 + ms, "a" + (i % 10), messages.get(i % 3)));
             if (ms % 1000 == 0) {
-                out.add(TestEvent.chat("beta", T0 + ms, "b" + (i % 40), MESSAGES.get(i % 2)));
+                out.add(TestEvent.chat("beta", T0 + ms, "b" + (i % 40), messages.get(i % 2)));
             }
             if (ms % 7000 == 0) {
-                out.add(TestEvent.chat("gamma", T0 + ms, "g" + (i % 3), MESSAGES.get(2)));
+                out.add(TestEvent.chat("gamma", T0 + ms, "g" + (i % 3), messages.get(2)));
             }
             if (ms % 10_000 == 0) {
                 out.add(TestEvent.viewers("alpha", T0 + ms, 1000 + ms / 1000));
             }
         }
         // every stream's last event, so each one's last windows are where the watermark left them
-        out.add(TestEvent.chat("beta", LAST_EVENT, "b0", MESSAGES.get(0)));
-        out.add(TestEvent.chat("gamma", LAST_EVENT, "g0", MESSAGES.get(0)));
+        out.add(TestEvent.chat("beta", LAST_EVENT, "b0", messages.get(0)));
+        out.add(TestEvent.chat("gamma", LAST_EVENT, "g0", messages.get(0)));
         return out;
     }
 }

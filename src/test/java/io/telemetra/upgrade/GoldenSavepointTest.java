@@ -33,13 +33,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A savepoint of version 0.1.0, committed under src/test/resources (written by {@link
- * RegenerateGoldenSavepoint}), read with the State Processor API by this version's classes: the
- * moment detector's ring buffers and the open windows' accumulators must come back as the input
- * determines them. A change to a uid, a state name or a serializer that breaks old savepoints fails
- * here, before a user's upgrade does.
+ * WriteGoldenSavepoint}), read with the State Processor API by this version's classes: the moment
+ * detector's ring buffers and the open windows' accumulators must come back as the input determines
+ * them. A change to a uid, a state name or a serializer that breaks old savepoints fails here,
+ * before a user's upgrade does.
  */
 class GoldenSavepointTest {
-    static final Path DIR = Path.of("src/test/resources/savepoints/0.1.0");
+    static final Path DIR = GoldenSavepoints.dir(GoldenSavepoints.FIRST_RELEASE);
 
     static final TreeMap<ExpectedWindows.Key, ExpectedWindows.Row> EXPECTED =
             ExpectedWindows.compute(GoldenInput.events());

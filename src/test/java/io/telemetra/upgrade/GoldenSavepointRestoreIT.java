@@ -1,11 +1,10 @@
 package io.telemetra.upgrade;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.telemetra.TelemetraJob;
-import io.telemetra.sentiment.Lexicon;
-import io.telemetra.sentiment.SentimentScorer;
 import io.telemetra.testing.ExpectedWindows;
 import io.telemetra.testing.JobRunner;
 import io.telemetra.testing.RealInfrastructure;
@@ -25,39 +24,60 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The upgrade from 0.1.0: the golden 0.1.0 savepoint is migrated with {@link MigrateSavepoint},
- * this version's job starts from the result with the golden topics replayed to the same offsets and
- * 75 s more input after them, and every window that was open at the savepoint must come out exactly
- * as if one job had read all of the input: the part 0.1.0 aggregated is carried over, the rest is
- * added from slices.
+ * Every release's golden savepoint ({@code savepoints/<version>/}) restores into this version's
+ * job: the golden topics are replayed to the same offsets with 75 s more input after them, the job
+ * starts from the savepoint (0.1.0's is first migrated with {@link MigrateSavepoint}), and every
+ * window that was open at the savepoint must come out exactly as if one job had read all of the
+ * input: the part the old version aggregated is carried over, the rest is added after the upgrade.
  */
 @ExtendWith(RealInfrastructure.class)
-class SavepointMigrationIT {
+class GoldenSavepointRestoreIT {
     @RegisterExtension static final MiniClusterExtension FLINK = JobRunner.miniCluster();
 
+    static List<String> versions() throws Exception {
+        return GoldenSavepoints.versions();
+    }
+
     @Test
-    void openWindowsOfA010SavepointSurviveTheUpgrade(@TempDir Path tmp) throws Exception {
+    void theCurrentVersionHasAGoldenSavepoint() throws Exception {
+        assertTrue(
+                versions().contains(GoldenSavepoints.currentVersion()),
+                "no savepoints/"
+                        + GoldenSavepoints.currentVersion()
+                        + "; write it with WriteGoldenSavepoint before the release");
+    }
+
+    @ParameterizedTest(name = "savepoint of {0}")
+    @MethodSource("versions")
+    void openWindowsOfAGoldenSavepointSurviveTheUpgrade(String version, @TempDir Path tmp)
+            throws Exception {
         RealInfrastructure.resetSchema();
         // the same records at the same offsets as when the savepoint was taken, then more
         List<TestEvent> after = continuation();
         GoldenInput.produce(after);
 
-        String migrated = tmp.resolve("migrated").toUri().toString();
-        StreamExecutionEnvironment batch = StreamExecutionEnvironment.getExecutionEnvironment();
-        batch.setParallelism(2);
-        MigrateSavepoint.migrate(
-                batch,
-                GoldenSavepointTest.DIR.toAbsolutePath().toUri().toString(),
-                migrated,
-                Duration.ofSeconds(60),
-                Duration.ofSeconds(10),
-                Duration.ZERO,
-                12);
+        String savepoint = GoldenSavepoints.dir(version).toAbsolutePath().toUri().toString();
+        if (version.equals(GoldenSavepoints.FIRST_RELEASE)) {
+            String migrated = tmp.resolve("migrated").toUri().toString();
+            StreamExecutionEnvironment batch = StreamExecutionEnvironment.getExecutionEnvironment();
+            batch.setParallelism(2);
+            MigrateSavepoint.migrate(
+                    batch,
+                    savepoint,
+                    migrated,
+                    Duration.ofSeconds(60),
+                    Duration.ofSeconds(10),
+                    Duration.ZERO,
+                    12);
+            savepoint = migrated;
+        }
 
         Configuration restore = new Configuration();
-        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, migrated);
+        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         StreamExecutionEnvironment env = JobRunner.environment(restore);
         // stream mode: the restored Kafka splits keep the unbounded end they were saved with
         TelemetraJob.build(
@@ -67,17 +87,18 @@ class SavepointMigrationIT {
                         GoldenInput.VIEWER_TOPIC,
                         "--watermark.idleness",
                         "2s"));
-        JobClient job = env.executeAsync("telemetra-after-migration");
+        JobClient job = env.executeAsync("telemetra-after-" + version);
 
-        List<TestEvent> all = new ArrayList<>(GoldenInput.events());
+        List<TestEvent> all =
+                new ArrayList<>(GoldenInput.events(GoldenSavepoints.messages(version)));
         all.addAll(after);
         long watermark = after.get(after.size() - 1).timestamp() - 10_000;
         TreeMap<ExpectedWindows.Key, ExpectedWindows.Row> expected = new TreeMap<>();
         ExpectedWindows.compute(all)
                 .forEach(
                         (k, row) -> {
-                            // windows that fired before the savepoint were written by 0.1.0;
-                            // those ending after the last event's watermark stay open
+                            // windows that fired before the savepoint were written by the old
+                            // version; those ending after the last event's watermark stay open
                             long end = k.windowStart() + ExpectedWindows.SIZE;
                             if (end > GoldenInput.LAST_FIRED_END && end <= watermark) {
                                 expected.put(k, row);
@@ -90,8 +111,16 @@ class SavepointMigrationIT {
         }
         job.cancel().get();
         TreeMap<ExpectedWindows.Key, ExpectedWindows.Row> written = Tables.readSummaries();
+        // nothing from before the savepoint is written again: those windows fired in the old job
+        assertFalse(
+                written.keySet().stream()
+                        .anyMatch(
+                                k ->
+                                        k.windowStart() + ExpectedWindows.SIZE
+                                                <= GoldenInput.LAST_FIRED_END),
+                "a window that had fired before the savepoint was written again");
         Tables.assertWindowsMatch(expected, written);
-        // gamma sends nothing after the upgrade: its open windows fire only by the carried timers
+        // gamma sends nothing after the upgrade: its open windows fire only by the restored timers
         assertTrue(expected.keySet().stream().anyMatch(k -> k.streamId().equals("gamma")));
     }
 
@@ -117,13 +146,7 @@ class SavepointMigrationIT {
      * (scoring is tested elsewhere; this test is about the carried state).
      */
     static List<TestEvent> continuation() {
-        SentimentScorer scorer = new SentimentScorer(Lexicon.builtIn());
-        List<TestEvent.MessageTemplate> now = new ArrayList<>();
-        for (TestEvent.MessageTemplate t : GoldenInput.MESSAGES) {
-            now.add(
-                    new TestEvent.MessageTemplate(
-                            t.text(), t.emotesField(), scorer.score(t.text()), t.emotes()));
-        }
+        List<TestEvent.MessageTemplate> now = GoldenInput.scoredByThisVersion();
         List<TestEvent> out = new ArrayList<>();
         long from = GoldenInput.LAST_EVENT + 500 - GoldenInput.T0;
         for (long ms = from; ms <= from + 75_000; ms += 500) {
