@@ -38,11 +38,8 @@ class DockerComposeTest {
 
         String pom = Files.readString(Path.of("pom.xml"));
         flinkVersion = first(pom, "<flink.version>([^<]+)</flink.version>");
-        jarName =
-                first(pom, "<artifactId>(telemetra)</artifactId>")
-                        + "-"
-                        + first(pom, "<artifactId>telemetra</artifactId>\\s*<version>([^<]+)<")
-                        + ".jar";
+        // the shade plugin's one version-free name, used by docs, scripts and compose alike
+        jarName = first(pom, "<finalName>([^<]+)</finalName>") + ".jar";
     }
 
     @Test

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The product itself: target/telemetra-*.jar submitted with Flink's own CLI ({@code flink run},
- * local target) from a JVM that has only Flink's jars, as on a cluster, so a class missing from the
+ * The product itself: target/telemetra.jar submitted with Flink's own CLI ({@code flink run}, local
+ * target) from a JVM that has only Flink's jars, as on a cluster, so a class missing from the
  * shaded jar or clashing with Flink's fails here. Runs after packaging (failsafe, phase
  * integration-test).
  */

@@ -2,7 +2,6 @@ package io.telemetra.testing;
 
 import io.telemetra.TelemetraJob;
 import io.telemetra.config.TelemetraConfig;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -51,20 +49,13 @@ public final class JobRunner {
                         "1s"));
     }
 
-    /** target/telemetra-VERSION.jar, the product; present only after mvn package. */
-    public static Path shadedJar() throws IOException {
-        try (Stream<Path> files = Files.list(Path.of("target"))) {
-            return files.filter(
-                            f ->
-                                    f.getFileName()
-                                            .toString()
-                                            .matches("telemetra-[0-9.]+(-SNAPSHOT)?\\.jar"))
-                    .findFirst()
-                    .orElseThrow(
-                            () ->
-                                    new AssertionError(
-                                            "run after mvn package: no target/telemetra-*.jar"));
+    /** target/telemetra.jar, the product; present only after mvn package. */
+    public static Path shadedJar() {
+        Path jar = Path.of("target", "telemetra.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new AssertionError("run after mvn package: no " + jar);
         }
+        return jar;
     }
 
     /** Configuration as the README documents it, pointed at the test's Kafka and PostgreSQL. */

@@ -11,7 +11,9 @@ public final class Args {
     private final Map<String, String> values = new HashMap<>();
     private final Set<String> flags;
 
-    /** @param flags options that take no value */
+    /**
+     * @param flags options that take no value
+     */
     public Args(String[] args, Set<String> known, Set<String> flags) {
         this.flags = flags;
         for (int i = 0; i < args.length; i++) {
@@ -21,7 +23,8 @@ public final class Args {
             }
             String name = a.substring(2);
             if (!known.contains(name) && !flags.contains(name)) {
-                throw new IllegalArgumentException("unknown option --" + name + "; known: " + known + " " + flags);
+                throw new IllegalArgumentException(
+                        "unknown option --" + name + "; known: " + known + " " + flags);
             }
             if (flags.contains(name)) {
                 values.put(name, "true");
@@ -50,7 +53,8 @@ public final class Args {
         try {
             return v == null ? dflt : Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " = '" + v + "' is not a whole number");
+            throw new IllegalArgumentException(
+                    "--" + name + " = '" + v + "' is not a whole number");
         }
     }
 
@@ -83,6 +87,7 @@ public final class Args {
         } catch (NumberFormatException e) {
             // fall through to the error below
         }
-        throw new IllegalArgumentException("--" + name + " = '" + v + "' is not a duration like 90s, 5m or 1h");
+        throw new IllegalArgumentException(
+                "--" + name + " = '" + v + "' is not a duration like 90s, 5m or 1h");
     }
 }

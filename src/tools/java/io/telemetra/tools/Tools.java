@@ -7,7 +7,10 @@ import io.telemetra.tools.eval.MomentEval;
 import io.telemetra.tools.eval.SentimentEval;
 import io.telemetra.tools.generator.Generate;
 
-/** Entry point of {@code ./telemetra}: the local demo and the event generator (not part of the job jar). */
+/**
+ * Entry point of {@code ./telemetra}: the local demo and the event generator (not part of the job
+ * jar).
+ */
 public final class Tools {
     private Tools() {}
 
@@ -20,8 +23,8 @@ public final class Tools {
                         case "demo" -> Demo.USAGE;
                         case "sentiment", "sentiment-eval" -> SentimentEval.USAGE;
                         case "moment-eval" -> MomentEval.USAGE;
-                case "bench" -> io.telemetra.tools.bench.Bench.USAGE;
-                case "migrate-savepoint" -> io.telemetra.upgrade.MigrateSavepoint.USAGE;
+                        case "bench" -> io.telemetra.tools.bench.Bench.USAGE;
+                        case "migrate-savepoint" -> io.telemetra.upgrade.MigrateSavepoint.USAGE;
                         default -> Generate.USAGE;
                     });
             return;
@@ -40,7 +43,9 @@ public final class Tools {
                 case "bench" -> new io.telemetra.tools.bench.Bench(rest, System.out).run();
                 case "migrate-savepoint" -> io.telemetra.upgrade.MigrateSavepoint.main(rest);
                 default -> {
-                    System.out.println("Usage: ./telemetra demo|generate|sentiment|sentiment-eval|moment-eval [options]   (--help after a command for its options)\n");
+                    System.out.println(
+                            "Usage: ./telemetra demo|generate|sentiment|sentiment-eval|moment-eval"
+                                    + " [options]   (--help after a command for its options)\n");
                     System.out.println(Demo.USAGE);
                     System.out.println(Generate.USAGE);
                     System.out.println(SentimentEval.USAGE);
@@ -64,8 +69,13 @@ public final class Tools {
         SentimentScorer scorer = new SentimentScorer(Lexicon.builtIn());
         java.io.BufferedReader in =
                 new java.io.BufferedReader(
-                        new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
-        java.io.PrintStream out = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, java.nio.charset.StandardCharsets.UTF_8);
+                        new java.io.InputStreamReader(
+                                System.in, java.nio.charset.StandardCharsets.UTF_8));
+        java.io.PrintStream out =
+                new java.io.PrintStream(
+                        new java.io.FileOutputStream(java.io.FileDescriptor.out),
+                        false,
+                        java.nio.charset.StandardCharsets.UTF_8);
         String line;
         while ((line = in.readLine()) != null) {
             out.printf(java.util.Locale.ROOT, "%.4f%n", scorer.score(line));

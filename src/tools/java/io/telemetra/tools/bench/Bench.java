@@ -108,8 +108,7 @@ public final class Bench {
         long events = args.longValue("events", 5_000_000);
         int streams = (int) args.longValue("streams", 1000);
         int partitions = (int) args.longValue("partitions", 2);
-        List<String> variants =
-                List.of(args.string("variants", String.join(",", ALL)).split(","));
+        List<String> variants = List.of(args.string("variants", String.join(",", ALL)).split(","));
         for (String v : variants) {
             if (!ALL.contains(v)) {
                 throw new IllegalArgumentException(

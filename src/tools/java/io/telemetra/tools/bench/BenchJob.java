@@ -57,7 +57,8 @@ public final class BenchJob {
         // the job's own checkpoint storage; a failure ends the run instead of restarting it
         Configuration flink = TelemetraJob.environment(cfg);
         flink.setString("restart-strategy.type", "none");
-        flink.setString("metrics.reporter.bench.factory.class", SourceProgress.Factory.class.getName());
+        flink.setString(
+                "metrics.reporter.bench.factory.class", SourceProgress.Factory.class.getName());
         flink.setString("metrics.reporter.bench.interval", "1 h");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         env.setParallelism(2);
@@ -154,18 +155,16 @@ public final class BenchJob {
     static DataStream<WindowSummary> windows(
             KeyedStream<Event, String> keyed, TelemetraConfig cfg, String variant) {
         return variant.equals("naive")
-                        ? keyed.window(
-                                        SlidingEventTimeWindows.of(
-                                                cfg.windowSize(), cfg.windowSlide()))
-                                .aggregate(new ChatAggregate(cfg.sketchLgK()), new EmitSummary())
-                                .name("SlidingEventTimeWindows")
-                        : keyed.process(
-                                        new SlicedWindows(
-                                                cfg.windowSize().toMillis(),
-                                                cfg.windowSlide().toMillis(),
-                                                cfg.allowedLateness().toMillis(),
-                                                cfg.sketchLgK()))
-                                .name("SlicedWindows");
+                ? keyed.window(SlidingEventTimeWindows.of(cfg.windowSize(), cfg.windowSlide()))
+                        .aggregate(new ChatAggregate(cfg.sketchLgK()), new EmitSummary())
+                        .name("SlidingEventTimeWindows")
+                : keyed.process(
+                                new SlicedWindows(
+                                        cfg.windowSize().toMillis(),
+                                        cfg.windowSlide().toMillis(),
+                                        cfg.allowedLateness().toMillis(),
+                                        cfg.sketchLgK()))
+                        .name("SlicedWindows");
     }
 
     static long cpuNanos() {

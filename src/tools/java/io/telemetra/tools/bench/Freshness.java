@@ -60,15 +60,22 @@ final class Freshness {
         cmd.add(TelemetraJob.class.getName());
         cmd.addAll(
                 List.of(
-                        "--kafka.bootstrap-servers", kafka.bootstrap(),
-                        "--kafka.topic.chat", chat,
-                        "--kafka.topic.viewer", viewer,
-                        "--kafka.group-id", "fresh-" + delivery,
-                        "--sink.delivery", delivery,
-                        "--postgres.url", jdbcUrl,
-                        "--postgres.user", "postgres",
+                        "--kafka.bootstrap-servers",
+                        kafka.bootstrap(),
+                        "--kafka.topic.chat",
+                        chat,
+                        "--kafka.topic.viewer",
+                        viewer,
+                        "--kafka.group-id",
+                        "fresh-" + delivery,
+                        "--sink.delivery",
+                        delivery,
+                        "--postgres.url",
+                        jdbcUrl,
+                        "--postgres.user",
+                        "postgres",
                         "--checkpoint.dir",
-                                dir.resolve("checkpoints-fresh-" + delivery).toUri().toString()));
+                        dir.resolve("checkpoints-fresh-" + delivery).toUri().toString()));
         ProcessBuilder pb =
                 new ProcessBuilder(cmd)
                         .redirectErrorStream(true)
@@ -78,12 +85,18 @@ final class Freshness {
         Generate generator =
                 new Generate(
                         new String[] {
-                            "--bootstrap-servers", kafka.bootstrap(),
-                            "--chat-topic", chat,
-                            "--viewer-topic", viewer,
-                            "--rate", Long.toString(rate),
-                            "--streams", Integer.toString(streams),
-                            "--progress-every", "0s"
+                            "--bootstrap-servers",
+                            kafka.bootstrap(),
+                            "--chat-topic",
+                            chat,
+                            "--viewer-topic",
+                            viewer,
+                            "--rate",
+                            Long.toString(rate),
+                            "--streams",
+                            Integer.toString(streams),
+                            "--progress-every",
+                            "0s"
                         },
                         new PrintStream(PrintStream.nullOutputStream()));
         Thread producer = new Thread(generator, "generator");
@@ -139,8 +152,8 @@ final class Freshness {
         Collections.sort(lags);
         out.printf(
                 Locale.ROOT,
-                "  %,d rows: p50 %.1f s, p99 %.1f s, max %.1f s after the window's end (polled every"
-                        + " %d ms)%n",
+                "  %,d rows: p50 %.1f s, p99 %.1f s, max %.1f s after the window's end (polled"
+                        + " every %d ms)%n",
                 lags.size(),
                 percentile(lags, 0.50) / 1000.0,
                 percentile(lags, 0.99) / 1000.0,

@@ -32,7 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xmx1g"})
 public class PerEventBenchmarks {
     static final int CORPUS = 4096;
 
@@ -45,7 +47,8 @@ public class PerEventBenchmarks {
 
     @Setup
     public void setUp() {
-        ChatSimulation sim = new ChatSimulation(7, 1000, 5000, 1_767_225_600_000L, 0, 60_000, 90_000);
+        ChatSimulation sim =
+                new ChatSimulation(7, 1000, 5000, 1_767_225_600_000L, 0, 60_000, 90_000);
         List<byte[]> chat = new ArrayList<>();
         while (chat.size() < CORPUS) {
             ChatSimulation.Record r = sim.next(label -> {});

@@ -13,8 +13,8 @@ import org.apache.flink.metrics.reporter.MetricReporterFactory;
 /**
  * A Flink metric reporter that keeps the sources' {@code numRecordsIn} counters, so that the
  * benchmark JVM (which runs the MiniCluster itself) can read how many Kafka records every variant
- * has read so far, whatever its operators are. That gives a steady-state rate without the
- * cluster's start-up, the SQL planner and the last partial second.
+ * has read so far, whatever its operators are. That gives a steady-state rate without the cluster's
+ * start-up, the SQL planner and the last partial second.
  */
 public final class SourceProgress implements MetricReporter {
     private static final List<Counter> SOURCES = new CopyOnWriteArrayList<>();

@@ -30,17 +30,25 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * {@code ./telemetra demo}: everything on this machine, live. A real Kafka broker (child process), a real
- * PostgreSQL (embedded binaries), the event generator, and the Telemetra job on a local Flink
- * MiniCluster with the web dashboard, plus a live view of the results every 10 s. Ctrl-C or
+ * {@code ./telemetra demo}: everything on this machine, live. A real Kafka broker (child process),
+ * a real PostgreSQL (embedded binaries), the event generator, and the Telemetra job on a local
+ * Flink MiniCluster with the web dashboard, plus a live view of the results every 10 s. Ctrl-C or
  * {@code --duration} stops all of it.
  */
 public final class Demo {
-    static final Set<String> OPTIONS = Set.of("duration", "streams", "rate", "kafka-port", "postgres-port",
-            "dashboard-port", "data-dir");
+    static final Set<String> OPTIONS =
+            Set.of(
+                    "duration",
+                    "streams",
+                    "rate",
+                    "kafka-port",
+                    "postgres-port",
+                    "dashboard-port",
+                    "data-dir");
     static final Set<String> FLAGS = Set.of("clean", "no-generator");
 
-    public static final String USAGE = """
+    public static final String USAGE =
+            """
             Usage: ./telemetra demo [options]
               --duration D          stop after D (e.g. 90s, 5m); default: until Ctrl-C
               --streams N           simulated streams (default 20)
@@ -80,13 +88,14 @@ public final class Demo {
         long t0 = System.nanoTime();
         try {
             out.println("Starting PostgreSQL on 127.0.0.1:" + pgPort + " ...");
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                    .setPort(pgPort)
-                    .setDataDirectory(dataDir.resolve("postgres"))
-                    .setCleanDataDirectory(false)
-                    .setServerConfig("max_prepared_transactions", "20")
-                    .setServerConfig("listen_addresses", "127.0.0.1")
-                    .start();
+            EmbeddedPostgres pg =
+                    EmbeddedPostgres.builder()
+                            .setPort(pgPort)
+                            .setDataDirectory(dataDir.resolve("postgres"))
+                            .setCleanDataDirectory(false)
+                            .setServerConfig("max_prepared_transactions", "20")
+                            .setServerConfig("listen_addresses", "127.0.0.1")
+                            .start();
             toClose.add(pg);
             String jdbcUrl = "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres";
             try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
@@ -103,18 +112,30 @@ public final class Demo {
 
             Generate generator = null;
             if (!args.flag("no-generator")) {
-                // three minutes of history first, so streams have a baseline when the live part begins;
+                // three minutes of history first, so streams have a baseline when the live part
+                // begins;
                 // the first planted scenario comes 20 s into the live part
-                generator = new Generate(new String[] {
-                    "--bootstrap-servers", kafka.bootstrap(),
-                    "--rate", args.string("rate", "200"),
-                    "--streams", args.string("streams", "20"),
-                    "--backfill", "180s",
-                    "--first-scenario", "200s",
-                    "--scenario-every", "90s",
-                    "--labels", dataDir.resolve("labels.jsonl").toString(),
-                    "--progress-every", "0s"
-                }, out);
+                generator =
+                        new Generate(
+                                new String[] {
+                                    "--bootstrap-servers",
+                                    kafka.bootstrap(),
+                                    "--rate",
+                                    args.string("rate", "200"),
+                                    "--streams",
+                                    args.string("streams", "20"),
+                                    "--backfill",
+                                    "180s",
+                                    "--first-scenario",
+                                    "200s",
+                                    "--scenario-every",
+                                    "90s",
+                                    "--labels",
+                                    dataDir.resolve("labels.jsonl").toString(),
+                                    "--progress-every",
+                                    "0s"
+                                },
+                                out);
                 Thread g = new Thread(generator, "generator");
                 g.setDaemon(true);
                 g.start();
@@ -126,34 +147,61 @@ public final class Demo {
             flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
             flink.set(RestOptions.ADDRESS, "127.0.0.1");
             flink.set(RestOptions.PORT, webPort);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
             env.setParallelism(2);
-            TelemetraConfig cfg = TelemetraConfig.load(new String[] {
-                "--kafka.bootstrap-servers", kafka.bootstrap(),
-                "--postgres.url", jdbcUrl,
-                "--postgres.user", "postgres",
-                "--checkpoint.interval", "5s",
-                "--checkpoint.dir", dataDir.resolve("checkpoints").toUri().toString(),
-                "--kafka.group-id", "telemetra-demo"
-            }, Map.of("POSTGRES_PASSWORD", "postgres"));
+            TelemetraConfig cfg =
+                    TelemetraConfig.load(
+                            new String[] {
+                                "--kafka.bootstrap-servers",
+                                kafka.bootstrap(),
+                                "--postgres.url",
+                                jdbcUrl,
+                                "--postgres.user",
+                                "postgres",
+                                "--checkpoint.interval",
+                                "5s",
+                                "--checkpoint.dir",
+                                dataDir.resolve("checkpoints").toUri().toString(),
+                                "--kafka.group-id",
+                                "telemetra-demo"
+                            },
+                            Map.of("POSTGRES_PASSWORD", "postgres"));
             TelemetraJob.build(env, cfg);
             JobClient job = env.executeAsync("Telemetra (demo)");
             toClose.add(0, () -> job.cancel().get(30, TimeUnit.SECONDS));
 
-            out.printf("%nTelemetra is running (started in %.0f s).%n", (System.nanoTime() - t0) / 1e9);
+            out.printf(
+                    "%nTelemetra is running (started in %.0f s).%n",
+                    (System.nanoTime() - t0) / 1e9);
             out.println("  Flink dashboard:  http://localhost:" + webPort);
-            out.println("  PostgreSQL:       psql \"postgresql://postgres@127.0.0.1:" + pgPort + "/postgres\"");
-            out.println("  Kafka:            " + kafka.bootstrap() + " (topics telemetra.events.chat, telemetra.events.viewer)");
+            out.println(
+                    "  PostgreSQL:       psql \"postgresql://postgres@127.0.0.1:"
+                            + pgPort
+                            + "/postgres\"");
+            out.println(
+                    "  Kafka:            "
+                            + kafka.bootstrap()
+                            + " (topics telemetra.events.chat, telemetra.events.viewer)");
             out.println("  Planted scenarios: " + dataDir.resolve("labels.jsonl"));
             out.println("  Logs:             " + dataDir);
-            out.println("Rows appear once the first windows close and a checkpoint commits them (about 20 s).");
-            out.println("Stop with Ctrl-C" + (args.has("duration") ? " (or wait " + args.string("duration", "") + ")" : "") + ".");
+            out.println(
+                    "Rows appear once the first windows close and a checkpoint commits them (about"
+                            + " 20 s).");
+            out.println(
+                    "Stop with Ctrl-C"
+                            + (args.has("duration")
+                                    ? " (or wait " + args.string("duration", "") + ")"
+                                    : "")
+                            + ".");
 
             LiveView view = new LiveView(jdbcUrl, out);
             Duration duration = args.duration("duration", Duration.ofDays(3650));
             long end = System.nanoTime() + duration.toNanos();
             while (System.nanoTime() < end) {
-                if (stopped.await(Math.min(10_000, (end - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS)) {
+                if (stopped.await(
+                        Math.min(10_000, (end - System.nanoTime()) / 1_000_000),
+                        TimeUnit.MILLISECONDS)) {
                     return;
                 }
                 if (System.nanoTime() < end) {
@@ -182,8 +230,15 @@ public final class Demo {
         // the job first (it writes to the others), then the generator, then the servers
         List<AutoCloseable> order = new ArrayList<>(toClose);
         toClose.clear();
-        AutoCloseable job = order.stream().filter(c -> !(c instanceof EmbeddedPostgres) && !(c instanceof LocalKafka)
-                && !(c instanceof Generate)).findFirst().orElse(null);
+        AutoCloseable job =
+                order.stream()
+                        .filter(
+                                c ->
+                                        !(c instanceof EmbeddedPostgres)
+                                                && !(c instanceof LocalKafka)
+                                                && !(c instanceof Generate))
+                        .findFirst()
+                        .orElse(null);
         closeQuietly(job);
         order.stream().filter(c -> c instanceof Generate).forEach(this::closeQuietly);
         order.stream().filter(c -> c instanceof LocalKafka).forEach(this::closeQuietly);
@@ -209,8 +264,14 @@ public final class Demo {
         try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
             s.setReuseAddress(true);
         } catch (IOException e) {
-            throw new IllegalArgumentException("port " + port + " (" + what + ") is already in use; choose another with "
-                    + option + " PORT, or stop what is listening there");
+            throw new IllegalArgumentException(
+                    "port "
+                            + port
+                            + " ("
+                            + what
+                            + ") is already in use; choose another with "
+                            + option
+                            + " PORT, or stop what is listening there");
         }
     }
 

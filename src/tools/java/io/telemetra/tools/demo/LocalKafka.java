@@ -16,8 +16,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 
 /**
- * A real Apache Kafka broker (KRaft, one combined broker/controller node) run as a child process from
- * the Maven Central jars on this JVM's classpath, with its data under the demo's folder.
+ * A real Apache Kafka broker (KRaft, one combined broker/controller node) run as a child process
+ * from the Maven Central jars on this JVM's classpath, with its data under the demo's folder.
  */
 public final class LocalKafka implements AutoCloseable {
     private final Path dir;
@@ -56,49 +56,78 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     private static String jaas(String user, String password, String users) {
-        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
-                + "\" password=\"" + password + "\"" + users + ";";
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                + user
+                + "\" password=\""
+                + password
+                + "\""
+                + users
+                + ";";
     }
 
     private String listenerSettings() {
         if (saslUser == null) {
-            return String.join("\n",
-                    "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+            return String.join(
+                    "\n",
+                    "listeners=PLAINTEXT://127.0.0.1:"
+                            + port
+                            + ",CONTROLLER://127.0.0.1:"
+                            + controllerPort,
                     "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
                     "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         }
-        return String.join("\n",
-                "listeners=SASL_PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+        return String.join(
+                "\n",
+                "listeners=SASL_PLAINTEXT://127.0.0.1:"
+                        + port
+                        + ",CONTROLLER://127.0.0.1:"
+                        + controllerPort,
                 "advertised.listeners=SASL_PLAINTEXT://127.0.0.1:" + port,
                 "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "inter.broker.listener.name=SASL_PLAINTEXT",
                 "sasl.enabled.mechanisms=PLAIN",
                 "sasl.mechanism.inter.broker.protocol=PLAIN",
                 "listener.name.sasl_plaintext.plain.sasl.jaas.config="
-                        + jaas(saslUser, saslPassword, " user_" + saslUser + "=\"" + saslPassword + "\""));
+                        + jaas(
+                                saslUser,
+                                saslPassword,
+                                " user_" + saslUser + "=\"" + saslPassword + "\""));
     }
 
     public void start(Path log4jConfig) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Path props = dir.resolve("server.properties");
-        Files.writeString(props, String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                listenerSettings(),
-                "controller.listener.names=CONTROLLER",
-                "log.dirs=" + dir.resolve("data").toAbsolutePath(),
-                "offsets.topic.replication.factor=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                "num.partitions=2",
-                "") , StandardCharsets.UTF_8);
+        Files.writeString(
+                props,
+                String.join(
+                        "\n",
+                        "process.roles=broker,controller",
+                        "node.id=1",
+                        "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                        listenerSettings(),
+                        "controller.listener.names=CONTROLLER",
+                        "log.dirs=" + dir.resolve("data").toAbsolutePath(),
+                        "offsets.topic.replication.factor=1",
+                        "transaction.state.log.replication.factor=1",
+                        "transaction.state.log.min.isr=1",
+                        "group.initial.rebalance.delay.ms=0",
+                        "num.partitions=2",
+                        ""),
+                StandardCharsets.UTF_8);
         if (!Files.exists(dir.resolve("data").resolve("meta.properties"))) {
-            Process format = java(log4jConfig, "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(),
-                    "-c", props.toString()).start();
+            Process format =
+                    java(
+                                    log4jConfig,
+                                    "kafka.tools.StorageTool",
+                                    "format",
+                                    "-t",
+                                    Uuid.randomUuid().toString(),
+                                    "-c",
+                                    props.toString())
+                            .start();
             if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
-                throw new IllegalStateException("formatting Kafka's storage failed; see " + dir.resolve("kafka.log"));
+                throw new IllegalStateException(
+                        "formatting Kafka's storage failed; see " + dir.resolve("kafka.log"));
             }
         }
         process = java(log4jConfig, "kafka.Kafka", props.toString()).start();
@@ -116,7 +145,9 @@ public final class LocalKafka implements AutoCloseable {
         cmd.add(mainClass);
         cmd.addAll(List.of(args));
         File log = dir.resolve("kafka.out").toFile();
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log));
     }
 
     private void waitUntilReady() throws InterruptedException {
@@ -124,8 +155,11 @@ public final class LocalKafka implements AutoCloseable {
         Exception last = null;
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("the Kafka broker exited with " + process.exitValue() + "; see "
-                        + dir.resolve("kafka.out"));
+                throw new IllegalStateException(
+                        "the Kafka broker exited with "
+                                + process.exitValue()
+                                + "; see "
+                                + dir.resolve("kafka.out"));
             }
             try (Admin admin = admin()) {
                 admin.listTopics().names().get(5, TimeUnit.SECONDS);
@@ -135,7 +169,8 @@ public final class LocalKafka implements AutoCloseable {
                 Thread.sleep(500);
             }
         }
-        throw new IllegalStateException("the Kafka broker did not become ready within 60 s: " + last);
+        throw new IllegalStateException(
+                "the Kafka broker did not become ready within 60 s: " + last);
     }
 
     public Admin admin() {
@@ -149,11 +184,12 @@ public final class LocalKafka implements AutoCloseable {
     public void createTopic(String name, int partitions) throws Exception {
         try (Admin admin = admin()) {
             if (!admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(name)) {
-                admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+                        .all()
+                        .get(30, TimeUnit.SECONDS);
             }
         }
     }
-
 
     @Override
     public void close() throws InterruptedException {

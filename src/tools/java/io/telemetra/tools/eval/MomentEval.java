@@ -68,7 +68,8 @@ public final class MomentEval {
 
     /** Counts per type, summed over seeds. */
     public static final class Counts {
-        public final Map<String, int[]> byType = new LinkedHashMap<>(); // planted, found, moments, right
+        public final Map<String, int[]> byType =
+                new LinkedHashMap<>(); // planted, found, moments, right
         public int steadyMoments;
         public double steadyStreamHours;
 
@@ -137,12 +138,14 @@ public final class MomentEval {
                 r.timestamp() < end;
                 r = sim.next(labels::add)) {
             ParsedRecord p =
-                    parser.parse(r.chat() ? Event.CHAT : Event.VIEWER, "t", 0, 0, 0, r.payload(), end);
+                    parser.parse(
+                            r.chat() ? Event.CHAT : Event.VIEWER, "t", 0, 0, 0, r.payload(), end);
             if (p.event == null) {
                 continue;
             }
             Event e = scoring.map(p.event);
-            TreeMap<Long, WindowAccumulator> mine = windows.computeIfAbsent(e.streamId, k -> new TreeMap<>());
+            TreeMap<Long, WindowAccumulator> mine =
+                    windows.computeIfAbsent(e.streamId, k -> new TreeMap<>());
             long last = Math.floorDiv(e.timestamp, SLIDE) * SLIDE;
             for (long start = last; start > e.timestamp - SIZE; start -= SLIDE) {
                 mine.computeIfAbsent(start, k -> new WindowAccumulator()).add(e, 12);
@@ -159,9 +162,11 @@ public final class MomentEval {
                                 if (start + SIZE > end) {
                                     return; // not closed by the end of the run
                                 }
-                                WindowSummary s = EmitSummary.summarize(stream, start, start + SIZE, acc);
+                                WindowSummary s =
+                                        EmitSummary.summarize(stream, start, start + SIZE, acc);
                                 for (Moment m : rules.apply(st, s)) {
-                                    moments.put(m.streamId + "|" + m.momentType + "|" + m.timestamp, m);
+                                    moments.put(
+                                            m.streamId + "|" + m.momentType + "|" + m.timestamp, m);
                                 }
                             });
                 });
@@ -172,7 +177,8 @@ public final class MomentEval {
             }
             int[] c = counts.byType.get(REQUIRED.get(l.kind()));
             c[0]++;
-            if (moments.values().stream().anyMatch(m -> m.momentType.equals(REQUIRED.get(l.kind())) && matches(m, l))) {
+            if (moments.values().stream()
+                    .anyMatch(m -> m.momentType.equals(REQUIRED.get(l.kind())) && matches(m, l))) {
                 c[1]++;
             }
         }
@@ -184,7 +190,8 @@ public final class MomentEval {
             int[] c = counts.byType.get(m.momentType);
             c[2]++;
             for (ChatSimulation.Label l : labels) {
-                if (matches(m, l) && EXPLAINED.get(l.kind()).contains(m.momentType)
+                if (matches(m, l)
+                        && EXPLAINED.get(l.kind()).contains(m.momentType)
                         && explained.add(l + m.momentType)) {
                     c[3]++;
                     break;
@@ -218,23 +225,58 @@ public final class MomentEval {
                 case "--minutes" -> minutes = Integer.parseInt(v);
                 case "--streams" -> streams = Integer.parseInt(v);
                 case "--rate" -> rate = Double.parseDouble(v);
-                case "--baseline" -> kinds = List.of(MomentSettings.BaselineKind.valueOf(v.toUpperCase(Locale.ROOT)));
-                default -> throw new IllegalArgumentException("unknown option " + a + "; usage: " + USAGE);
+                case "--baseline" ->
+                        kinds =
+                                List.of(
+                                        MomentSettings.BaselineKind.valueOf(
+                                                v.toUpperCase(Locale.ROOT)));
+                default ->
+                        throw new IllegalArgumentException(
+                                "unknown option " + a + "; usage: " + USAGE);
             }
             i++;
         }
-        out.printf(Locale.ROOT, "%d seeds x %d min, %d streams, %.0f messages/s, scenarios every ~2 min, default thresholds%n",
-                seeds, minutes, streams, rate);
+        out.printf(
+                Locale.ROOT,
+                "%d seeds x %d min, %d streams, %.0f messages/s, scenarios every ~2 min, default"
+                        + " thresholds%n",
+                seeds,
+                minutes,
+                streams,
+                rate);
         for (MomentSettings.BaselineKind kind : kinds) {
             Counts c = evaluate(defaults(kind), seeds, minutes, streams, rate);
             out.printf(Locale.ROOT, "%nbaseline %s%n", kind.name().toLowerCase(Locale.ROOT));
-            out.printf(Locale.ROOT, "  %-16s %8s %6s %7s %8s %6s %9s%n", "type", "planted", "found", "recall", "moments", "right", "precision");
+            out.printf(
+                    Locale.ROOT,
+                    "  %-16s %8s %6s %7s %8s %6s %9s%n",
+                    "type",
+                    "planted",
+                    "found",
+                    "recall",
+                    "moments",
+                    "right",
+                    "precision");
             for (String t : TYPES) {
                 int[] n = c.byType.get(t);
-                out.printf(Locale.ROOT, "  %-16s %8d %6d %7.3f %8d %6d %9.3f%n", t, n[0], n[1], c.recall(t), n[2], n[3], c.precision(t));
+                out.printf(
+                        Locale.ROOT,
+                        "  %-16s %8d %6d %7.3f %8d %6d %9.3f%n",
+                        t,
+                        n[0],
+                        n[1],
+                        c.recall(t),
+                        n[2],
+                        n[3],
+                        c.precision(t));
             }
-            out.printf(Locale.ROOT, "  moments on streams with nothing planted: %d in %.0f stream-hours (%.2f per stream-hour)%n",
-                    c.steadyMoments, c.steadyStreamHours, c.steadyMoments / Math.max(c.steadyStreamHours, 1e-9));
+            out.printf(
+                    Locale.ROOT,
+                    "  moments on streams with nothing planted: %d in %.0f stream-hours (%.2f per"
+                            + " stream-hour)%n",
+                    c.steadyMoments,
+                    c.steadyStreamHours,
+                    c.steadyMoments / Math.max(c.steadyStreamHours, 1e-9));
         }
     }
 

@@ -13,11 +13,12 @@ import java.util.Locale;
 
 /**
  * {@code ./telemetra sentiment-eval [FILE]}: scores a labelled set ({@code label<TAB>text}, labels
- * positive / neutral / negative) with the job's scorer and thresholds, and prints accuracy, macro-F1,
- * the confusion matrix and the messages it got wrong.
+ * positive / neutral / negative) with the job's scorer and thresholds, and prints accuracy,
+ * macro-F1, the confusion matrix and the messages it got wrong.
  */
 public final class SentimentEval {
-    public static final Path DEFAULT_SET = Path.of("src/test/resources/sentiment/eval/twitch-chat-eval.tsv");
+    public static final Path DEFAULT_SET =
+            Path.of("src/test/resources/sentiment/eval/twitch-chat-eval.tsv");
     static final String[] LABELS = {"negative", "neutral", "positive"};
 
     public record Result(int total, int[][] confusion, List<String> errors) {
@@ -75,7 +76,14 @@ public final class SentimentEval {
             confusion[actual][predicted]++;
             total++;
             if (predicted != actual) {
-                errors.add(String.format(Locale.ROOT, "%-8s got %-8s %+.3f  %s", LABELS[actual], LABELS[predicted], score, text));
+                errors.add(
+                        String.format(
+                                Locale.ROOT,
+                                "%-8s got %-8s %+.3f  %s",
+                                LABELS[actual],
+                                LABELS[predicted],
+                                score,
+                                text));
             }
         }
         return new Result(total, confusion, errors);
@@ -88,7 +96,8 @@ public final class SentimentEval {
             if (args[i].equals("--show-errors") && i + 1 < args.length) {
                 show = Integer.parseInt(args[++i]);
             } else if (args[i].startsWith("--")) {
-                throw new IllegalArgumentException("unknown option " + args[i] + "; usage: " + USAGE);
+                throw new IllegalArgumentException(
+                        "unknown option " + args[i] + "; usage: " + USAGE);
             } else {
                 file = Path.of(args[i]);
             }
@@ -99,10 +108,21 @@ public final class SentimentEval {
         out.println("confusion (rows = label, columns = predicted):");
         out.printf(Locale.ROOT, "%10s %9s %9s %9s%n", "", "negative", "neutral", "positive");
         for (int i = 0; i < 3; i++) {
-            out.printf(Locale.ROOT, "%10s %9d %9d %9d%n", LABELS[i], r.confusion()[i][0], r.confusion()[i][1], r.confusion()[i][2]);
+            out.printf(
+                    Locale.ROOT,
+                    "%10s %9d %9d %9d%n",
+                    LABELS[i],
+                    r.confusion()[i][0],
+                    r.confusion()[i][1],
+                    r.confusion()[i][2]);
         }
         if (show > 0 && !r.errors().isEmpty()) {
-            out.println("wrong (first " + Math.min(show, r.errors().size()) + " of " + r.errors().size() + "):");
+            out.println(
+                    "wrong (first "
+                            + Math.min(show, r.errors().size())
+                            + " of "
+                            + r.errors().size()
+                            + "):");
             r.errors().stream().limit(show).forEach(e -> out.println("  " + e));
         }
     }

@@ -25,21 +25,41 @@ public final class ChatSimulation {
     /** A planted scenario: {@code kind} on {@code streamId} during [start, end) in epoch ms. */
     public record Label(String streamId, String kind, long start, long end) {}
 
-    public static final String[] SCENARIOS = {"hype_burst", "raid", "sentiment_collapse", "emote_flood", "viewer_drop"};
+    public static final String[] SCENARIOS = {
+        "hype_burst", "raid", "sentiment_collapse", "emote_flood", "viewer_drop"
+    };
 
     private static final String[] POSITIVE = {
-        "PogChamp", "LETS GOOO", "what a play Pog", "insane clutch", "GG", "this is amazing", "best stream ever",
-        "Pog Pog Pog", "so good", "KEKW that was great", "hype hype", "love this", "EZ Clap", "nice one"
+        "PogChamp", "LETS GOOO", "what a play Pog", "insane clutch", "GG", "this is amazing",
+                "best stream ever",
+        "Pog Pog Pog", "so good", "KEKW that was great", "hype hype", "love this", "EZ Clap",
+                "nice one"
     };
     private static final String[] NEUTRAL = {
-        "hi chat", "what game is this", "first time here", "o7", "anyone else lagging?", "!uptime", "lol",
-        "where is he from", "what rank is he", "KEKW", "LUL", "hello from brazil", "Kappa", "time for bed"
+        "hi chat", "what game is this", "first time here", "o7", "anyone else lagging?", "!uptime",
+                "lol",
+        "where is he from", "what rank is he", "KEKW", "LUL", "hello from brazil", "Kappa",
+                "time for bed"
     };
     private static final String[] NEGATIVE = {
-        "this is so boring", "ResidentSleeper", "worst play ever", "NotLikeThis", "he is throwing", "trash team",
-        "so bad", "BibleThump", "lag again", "FeelsBadMan", "unlucky", "cringe", "i hate this map", "rip"
+        "this is so boring",
+        "ResidentSleeper",
+        "worst play ever",
+        "NotLikeThis",
+        "he is throwing",
+        "trash team",
+        "so bad",
+        "BibleThump",
+        "lag again",
+        "FeelsBadMan",
+        "unlucky",
+        "cringe",
+        "i hate this map",
+        "rip"
     };
-    private static final String[] FLOOD_EMOTES = {"KEKW", "LUL", "PogChamp", "Kreygasm", "monkaS", "Sadge"};
+    private static final String[] FLOOD_EMOTES = {
+        "KEKW", "LUL", "PogChamp", "Kreygasm", "monkaS", "Sadge"
+    };
 
     private final Random rnd;
     private final int streams;
@@ -65,11 +85,17 @@ public final class ChatSimulation {
     private int slotPos;
 
     /**
-     * @param chatRate messages per second over all streams (viewer reports come on top: one per stream
-     *     every 10 s)
+     * @param chatRate messages per second over all streams (viewer reports come on top: one per
+     *     stream every 10 s)
      */
-    public ChatSimulation(long seed, int streams, double chatRate, long start, double malformedRate,
-            long firstScenarioAfterMillis, long scenarioEveryMillis) {
+    public ChatSimulation(
+            long seed,
+            int streams,
+            double chatRate,
+            long start,
+            double malformedRate,
+            long firstScenarioAfterMillis,
+            long scenarioEveryMillis) {
         this.rnd = new Random(seed);
         this.streams = streams;
         this.malformedRate = malformedRate;
@@ -100,7 +126,6 @@ public final class ChatSimulation {
     private static double weight(int rank) {
         return 1.0 / Math.pow(rank + 1, 1.1);
     }
-
 
     public int scenarios() {
         return scenarioCount;
@@ -152,15 +177,17 @@ public final class ChatSimulation {
 
     private void plant(long at, Consumer<Label> labels) {
         scenarioKind = SCENARIOS[scenarioCount % SCENARIOS.length];
-        // a mid-popularity stream: big enough to have a baseline, small enough that a burst stands out
+        // a mid-popularity stream: big enough to have a baseline, small enough that a burst stands
+        // out
         int lo = Math.min(2, streams - 1);
         int hi = Math.max(lo + 1, Math.min(streams, 12));
         scenarioStream = lo + rnd.nextInt(hi - lo);
-        long length = switch (scenarioKind) {
-            case "sentiment_collapse" -> 60_000;
-            case "raid" -> 20_000;
-            default -> 30_000;
-        };
+        long length =
+                switch (scenarioKind) {
+                    case "sentiment_collapse" -> 60_000;
+                    case "raid" -> 20_000;
+                    default -> 30_000;
+                };
         scenarioEnd = at + length;
         if (scenarioKind.equals("raid")) {
             viewers[scenarioStream] = viewers[scenarioStream] * 3 + 500;
@@ -171,9 +198,12 @@ public final class ChatSimulation {
             nextViewerReport[scenarioStream] = at;
         }
         scenarioCount++;
-        // one scenario at a time, with calm in between, so each label describes exactly one disturbance
-        nextScenario = Math.max(at + scenarioEvery + rnd.nextInt((int) Math.max(1, scenarioEvery / 3)),
-                scenarioEnd + 60_000);
+        // one scenario at a time, with calm in between, so each label describes exactly one
+        // disturbance
+        nextScenario =
+                Math.max(
+                        at + scenarioEvery + rnd.nextInt((int) Math.max(1, scenarioEvery / 3)),
+                        scenarioEnd + 60_000);
         labels.accept(new Label(streamIds[scenarioStream], scenarioKind, at, scenarioEnd));
     }
 
@@ -202,10 +232,14 @@ public final class ChatSimulation {
             text = String.join(" ", java.util.Collections.nCopies(1 + rnd.nextInt(6), e));
         } else {
             double p = rnd.nextDouble();
-            double positive = inScenario && scenarioKind.equals("hype_burst") ? 0.85
-                    : inScenario && scenarioKind.equals("sentiment_collapse") ? 0.05 : 0.3;
-            double negative = inScenario && scenarioKind.equals("sentiment_collapse") ? 0.85
-                    : inScenario && scenarioKind.equals("hype_burst") ? 0.02 : 0.15;
+            double positive =
+                    inScenario && scenarioKind.equals("hype_burst")
+                            ? 0.85
+                            : inScenario && scenarioKind.equals("sentiment_collapse") ? 0.05 : 0.3;
+            double negative =
+                    inScenario && scenarioKind.equals("sentiment_collapse")
+                            ? 0.85
+                            : inScenario && scenarioKind.equals("hype_burst") ? 0.02 : 0.15;
             String[] pool = p < positive ? POSITIVE : p < positive + negative ? NEGATIVE : NEUTRAL;
             text = pool[rnd.nextInt(pool.length)];
             double style = rnd.nextDouble();
@@ -219,9 +253,17 @@ public final class ChatSimulation {
             emotes = emotesIn(text);
         }
         StringBuilder sb = new StringBuilder(160);
-        sb.append("{\"stream_id\":\"").append(streamIds[s]).append("\",\"user_id\":\"u").append(s).append('_')
-                .append(user).append("\",\"username\":\"viewer").append(user).append("\",\"message\":\"")
-                .append(text).append('"');
+        sb.append("{\"stream_id\":\"")
+                .append(streamIds[s])
+                .append("\",\"user_id\":\"u")
+                .append(s)
+                .append('_')
+                .append(user)
+                .append("\",\"username\":\"viewer")
+                .append(user)
+                .append("\",\"message\":\"")
+                .append(text)
+                .append('"');
         if (emotes != null) {
             sb.append(",\"emotes\":[");
             for (int i = 0; i < emotes.size(); i++) {
@@ -233,8 +275,23 @@ public final class ChatSimulation {
         return new Record(true, ts, sb.toString().getBytes(StandardCharsets.UTF_8), null);
     }
 
-    private static final List<String> KNOWN_EMOTES = Arrays.asList("PogChamp", "Pog", "KEKW", "LUL", "GG", "EZ",
-            "Clap", "ResidentSleeper", "NotLikeThis", "BibleThump", "FeelsBadMan", "Kappa", "Kreygasm", "monkaS", "Sadge");
+    private static final List<String> KNOWN_EMOTES =
+            Arrays.asList(
+                    "PogChamp",
+                    "Pog",
+                    "KEKW",
+                    "LUL",
+                    "GG",
+                    "EZ",
+                    "Clap",
+                    "ResidentSleeper",
+                    "NotLikeThis",
+                    "BibleThump",
+                    "FeelsBadMan",
+                    "Kappa",
+                    "Kreygasm",
+                    "monkaS",
+                    "Sadge");
 
     /** Emotes as Twitch's IRC tags would list them: each occurrence of a known emote token. */
     private static List<String> emotesIn(String text) {
@@ -248,8 +305,14 @@ public final class ChatSimulation {
     }
 
     private Record viewer(int s, long ts) {
-        String json = "{\"stream_id\":\"" + streamIds[s] + "\",\"viewer_count\":" + Math.round(viewers[s])
-                + ",\"timestamp\":" + ts + "}";
+        String json =
+                "{\"stream_id\":\""
+                        + streamIds[s]
+                        + "\",\"viewer_count\":"
+                        + Math.round(viewers[s])
+                        + ",\"timestamp\":"
+                        + ts
+                        + "}";
         return new Record(false, ts, json.getBytes(StandardCharsets.UTF_8), null);
     }
 
@@ -261,19 +324,36 @@ public final class ChatSimulation {
     private Record malformed(Record good) {
         String kind = MALFORMED_KINDS[malformedCount++ % MALFORMED_KINDS.length];
         long ts = good.timestamp();
-        String payload = switch (kind) {
-            case "not_json" -> "{\"stream_id\":\"stream-0001\",\"message\":\"cut off";
-            case "not_object" -> "[\"stream-0001\",\"hello\"]";
-            case "missing_field" -> "{\"stream_id\":\"stream-0001\",\"message\":\"no user\",\"timestamp\":" + ts + "}";
-            case "wrong_type" -> good.chat()
-                    ? "{\"stream_id\":\"stream-0001\",\"user_id\":7,\"message\":\"x\",\"timestamp\":" + ts + "}"
-                    : "{\"stream_id\":\"stream-0001\",\"viewer_count\":\"12\",\"timestamp\":" + ts + "}";
-            case "invalid_value" -> good.chat()
-                    ? "{\"stream_id\":\"\",\"user_id\":\"u\",\"message\":\"x\",\"timestamp\":" + ts + "}"
-                    : "{\"stream_id\":\"stream-0001\",\"viewer_count\":-3,\"timestamp\":" + ts + "}";
-            default -> "{\"stream_id\":\"stream-0001\",\"user_id\":\"u\",\"message\":\"from the future\",\"timestamp\":"
-                    + (ts + 10L * 365 * 24 * 3600 * 1000) + "}";
-        };
+        String payload =
+                switch (kind) {
+                    case "not_json" -> "{\"stream_id\":\"stream-0001\",\"message\":\"cut off";
+                    case "not_object" -> "[\"stream-0001\",\"hello\"]";
+                    case "missing_field" ->
+                            "{\"stream_id\":\"stream-0001\",\"message\":\"no user\",\"timestamp\":"
+                                    + ts
+                                    + "}";
+                    case "wrong_type" ->
+                            good.chat()
+                                    ? "{\"stream_id\":\"stream-0001\",\"user_id\":7,\"message\":\"x\",\"timestamp\":"
+                                            + ts
+                                            + "}"
+                                    : "{\"stream_id\":\"stream-0001\",\"viewer_count\":\"12\",\"timestamp\":"
+                                            + ts
+                                            + "}";
+                    case "invalid_value" ->
+                            good.chat()
+                                    ? "{\"stream_id\":\"\",\"user_id\":\"u\",\"message\":\"x\",\"timestamp\":"
+                                            + ts
+                                            + "}"
+                                    : "{\"stream_id\":\"stream-0001\",\"viewer_count\":-3,\"timestamp\":"
+                                            + ts
+                                            + "}";
+                    default ->
+                            "{\"stream_id\":\"stream-0001\",\"user_id\":\"u\",\"message\":\"from"
+                                    + " the future\",\"timestamp\":"
+                                    + (ts + 10L * 365 * 24 * 3600 * 1000)
+                                    + "}";
+                };
         return new Record(good.chat(), ts, payload.getBytes(StandardCharsets.UTF_8), kind);
     }
 
@@ -294,5 +374,4 @@ public final class ChatSimulation {
         } while (p > l);
         return k - 1;
     }
-
 }

@@ -26,15 +26,32 @@ import org.apache.kafka.clients.producer.RoundRobinPartitioner;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * {@code ./telemetra generate}: produces simulated chat and viewer events into Kafka, or writes them to a
- * file, at a controlled rate, with planted scenarios logged to a labels file.
+ * {@code ./telemetra generate}: produces simulated chat and viewer events into Kafka, or writes
+ * them to a file, at a controlled rate, with planted scenarios logged to a labels file.
  */
 public final class Generate implements Runnable, Closeable {
-    static final Set<String> OPTIONS = Set.of("bootstrap-servers", "chat-topic", "viewer-topic", "rate", "streams",
-            "duration", "count", "seed", "out", "from-file", "labels", "malformed-rate", "start", "backfill",
-            "first-scenario", "scenario-every", "progress-every");
+    static final Set<String> OPTIONS =
+            Set.of(
+                    "bootstrap-servers",
+                    "chat-topic",
+                    "viewer-topic",
+                    "rate",
+                    "streams",
+                    "duration",
+                    "count",
+                    "seed",
+                    "out",
+                    "from-file",
+                    "labels",
+                    "malformed-rate",
+                    "start",
+                    "backfill",
+                    "first-scenario",
+                    "scenario-every",
+                    "progress-every");
 
-    public static final String USAGE = """
+    public static final String USAGE =
+            """
             Usage: ./telemetra generate [options]
               --bootstrap-servers H:P   Kafka to produce into (default localhost:9092)
               --chat-topic T            (default telemetra.events.chat)
@@ -91,7 +108,9 @@ public final class Generate implements Runnable, Closeable {
 
     private Output kafka() {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, args.string("bootstrap-servers", "localhost:9092"));
+        p.put(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                args.string("bootstrap-servers", "localhost:9092"));
         p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
@@ -144,8 +163,10 @@ public final class Generate implements Runnable, Closeable {
 
     private void simulate() throws IOException {
         long now = System.currentTimeMillis();
-        long start = args.has("start") ? parseInstant(args.string("start", "")) :
-                now - args.duration("backfill", Duration.ZERO).toMillis();
+        long start =
+                args.has("start")
+                        ? parseInstant(args.string("start", ""))
+                        : now - args.duration("backfill", Duration.ZERO).toMillis();
         double rate = args.doubleValue("rate", 200);
         int streams = (int) args.longValue("streams", 50);
         if (rate <= 0 || streams <= 0) {
@@ -153,24 +174,37 @@ public final class Generate implements Runnable, Closeable {
         }
         double chatRate = Math.max(0.1, rate - streams / 10.0);
         long count = args.longValue("count", Long.MAX_VALUE);
-        long end = args.has("duration") ? start + args.duration("duration", Duration.ZERO).toMillis()
-                : Long.MAX_VALUE;
+        long end =
+                args.has("duration")
+                        ? start + args.duration("duration", Duration.ZERO).toMillis()
+                        : Long.MAX_VALUE;
         if (args.has("backfill") && args.has("duration")) {
             end = now + args.duration("duration", Duration.ZERO).toMillis();
         }
         boolean toFile = args.has("out");
-        // Kafka is paced to event time (so --rate is a real rate); files are written as fast as possible
+        // Kafka is paced to event time (so --rate is a real rate); files are written as fast as
+        // possible
         boolean paced = !toFile;
-        ChatSimulation sim = new ChatSimulation(args.longValue("seed", 1), streams, chatRate, start,
-                args.doubleValue("malformed-rate", 0.001),
-                args.duration("first-scenario", Duration.ofSeconds(60)).toMillis(),
-                args.duration("scenario-every", Duration.ofSeconds(90)).toMillis());
-        Path labelsPath = args.has("labels") ? Path.of(args.string("labels", ""))
-                : toFile ? Path.of(args.string("out", "")).resolveSibling("labels.jsonl") : null;
+        ChatSimulation sim =
+                new ChatSimulation(
+                        args.longValue("seed", 1),
+                        streams,
+                        chatRate,
+                        start,
+                        args.doubleValue("malformed-rate", 0.001),
+                        args.duration("first-scenario", Duration.ofSeconds(60)).toMillis(),
+                        args.duration("scenario-every", Duration.ofSeconds(90)).toMillis());
+        Path labelsPath =
+                args.has("labels")
+                        ? Path.of(args.string("labels", ""))
+                        : toFile
+                                ? Path.of(args.string("out", "")).resolveSibling("labels.jsonl")
+                                : null;
         long progressEvery = args.duration("progress-every", Duration.ofSeconds(5)).toMillis();
 
         try (Output out = toFile ? file(Path.of(args.string("out", ""))) : kafka();
-                BufferedWriter labels = labelsPath == null ? null : Files.newBufferedWriter(labelsPath)) {
+                BufferedWriter labels =
+                        labelsPath == null ? null : Files.newBufferedWriter(labelsPath)) {
             long sent = 0;
             long wallStart = System.nanoTime();
             long lastReport = wallStart;
@@ -194,16 +228,27 @@ public final class Generate implements Runnable, Closeable {
                 long t = System.nanoTime();
                 if (progressEvery > 0 && (t - lastReport) / 1_000_000 >= progressEvery) {
                     double achieved = (sent - sentAtLastReport) / ((t - lastReport) / 1e9);
-                    log.printf("generator: %,d records, %.0f records/s, %d scenarios planted, %d malformed, "
-                            + "event time %s%n", sent, achieved, sim.scenarios(), sim.malformed(),
+                    log.printf(
+                            "generator: %,d records, %.0f records/s, %d scenarios planted, %d"
+                                    + " malformed, event time %s%n",
+                            sent,
+                            achieved,
+                            sim.scenarios(),
+                            sim.malformed(),
                             Instant.ofEpochMilli(r.timestamp()));
                     lastReport = t;
                     sentAtLastReport = sent;
                 }
             }
             double seconds = (System.nanoTime() - wallStart) / 1e9;
-            log.printf("generator: done, %,d records in %.1f s (%.0f records/s), %d scenarios, %d malformed%n",
-                    sent, seconds, sent / Math.max(seconds, 1e-9), sim.scenarios(), sim.malformed());
+            log.printf(
+                    "generator: done, %,d records in %.1f s (%.0f records/s), %d scenarios, %d"
+                            + " malformed%n",
+                    sent,
+                    seconds,
+                    sent / Math.max(seconds, 1e-9),
+                    sim.scenarios(),
+                    sim.malformed());
         }
     }
 
@@ -212,8 +257,16 @@ public final class Generate implements Runnable, Closeable {
             return;
         }
         try {
-            labels.write("{\"stream_id\":\"" + l.streamId() + "\",\"kind\":\"" + l.kind() + "\",\"start\":\""
-                    + Instant.ofEpochMilli(l.start()) + "\",\"end\":\"" + Instant.ofEpochMilli(l.end()) + "\"}\n");
+            labels.write(
+                    "{\"stream_id\":\""
+                            + l.streamId()
+                            + "\",\"kind\":\""
+                            + l.kind()
+                            + "\",\"start\":\""
+                            + Instant.ofEpochMilli(l.start())
+                            + "\",\"end\":\""
+                            + Instant.ofEpochMilli(l.end())
+                            + "\"}\n");
             labels.flush();
         } catch (IOException e) {
             throw new IllegalStateException("cannot write labels: " + e.getMessage(), e);
@@ -223,7 +276,8 @@ public final class Generate implements Runnable, Closeable {
     private void replayFile(Path file) throws IOException {
         JsonFactory json = new JsonFactory();
         long sent = 0;
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8); Output out = kafka()) {
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+                Output out = kafka()) {
             String line;
             while (!stopped.get() && (line = in.readLine()) != null) {
                 String topic = null;
@@ -243,8 +297,12 @@ public final class Generate implements Runnable, Closeable {
                     }
                 }
                 if (topic == null || payload == null) {
-                    throw new IllegalArgumentException(file + " line " + (sent + 1)
-                            + " is not a record written by --out ({\"topic\":...,\"payload\":...})");
+                    throw new IllegalArgumentException(
+                            file
+                                    + " line "
+                                    + (sent + 1)
+                                    + " is not a record written by --out"
+                                    + " ({\"topic\":...,\"payload\":...})");
                 }
                 out.send(topic.equals("chat"), payload.getBytes(StandardCharsets.UTF_8));
                 sent++;
@@ -268,5 +326,4 @@ public final class Generate implements Runnable, Closeable {
             Thread.currentThread().interrupt();
         }
     }
-
 }
