@@ -43,67 +43,27 @@ public final class Pipeline {
     /** Never change: savepoints hold keyed state in this many key groups. */
     public static final int MAX_PARALLELISM = 128;
 
-    /** Checkpointing and serialization settings the job relies on. */
-    public static void configure(StreamExecutionEnvironment env, TelemetraConfig cfg) {
-        // Exactly-once is needed by the XA sink: rows are committed when a checkpoint completes.
-        env.enableCheckpointing(
-                cfg.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
-        // Every function here emits fresh objects and keeps no reference to its input, so chained
-        // operators may pass records on without a defensive copy per event.
-        env.getConfig().enableObjectReuse();
-        // Keyed state is split into this many key groups, fixed by the first savepoint: a job can
-        // later run at any parallelism up to it, but changing it makes the savepoint unreadable.
-        // 128 is what Flink derives for small parallelisms, so earlier savepoints stay valid.
-        env.setMaxParallelism(MAX_PARALLELISM);
-    }
+    /** Valid events, sentiment scored, and the records rejected while parsing. */
+    public record Events(DataStream<Event> all, DataStream<Rejection> rejected) {}
 
+    /**
+     * The whole dataflow on {@code env}: parse → watermark → key → window → detect → sinks. Sets
+     * the checkpointing and serialization settings the job relies on, so no caller can forget them.
+     */
     public static void build(
             StreamExecutionEnvironment env,
             TelemetraConfig cfg,
             Lexicon lexicon,
             Sources sources,
             Sinks sinks) {
-        WatermarkStrategy<ParsedRecord> watermarks =
-                EventTimeWatermarks.strategy(cfg.watermarkDelay(), cfg.watermarkIdleness());
-
-        // parse + watermark: both happen inside the sources, per Kafka partition
-        SingleOutputStreamOperator<Event> chat =
-                env.fromSource(sources.chat(), watermarks, Operators.CHAT_SOURCE.displayName())
-                        .uid(Operators.CHAT_SOURCE.uid())
-                        .process(new SplitRejections())
-                        .uid(Operators.SPLIT_CHAT_REJECTIONS.uid())
-                        .name(Operators.SPLIT_CHAT_REJECTIONS.displayName());
-        SingleOutputStreamOperator<Event> viewers =
-                env.fromSource(sources.viewer(), watermarks, Operators.VIEWER_SOURCE.displayName())
-                        .uid(Operators.VIEWER_SOURCE.uid())
-                        .process(new SplitRejections())
-                        .uid(Operators.SPLIT_VIEWER_REJECTIONS.uid())
-                        .name(Operators.SPLIT_VIEWER_REJECTIONS.displayName());
-
-        // score each message once, before windowing, so the six overlapping windows share the work
-        DataStream<Event> scoredChat =
-                chat.map(new ScoreSentiment(new SentimentScorer(lexicon)))
-                        .uid(Operators.SCORE_SENTIMENT.uid())
-                        .name(Operators.SCORE_SENTIMENT.displayName());
-
-        // key + window: the union's watermark is the minimum of both topics' (idle partitions
-        // excluded); each event updates one slice, windows are merged from slices when they fire
-        SingleOutputStreamOperator<WindowSummary> windows =
-                scoredChat
-                        .union(viewers)
-                        .keyBy(e -> e.streamId, Types.STRING)
-                        .process(
-                                new SlicedWindows(
-                                        cfg.windowSize().toMillis(),
-                                        cfg.windowSlide().toMillis(),
-                                        cfg.allowedLateness().toMillis(),
-                                        cfg.sketchLgK()))
-                        .uid(Operators.WINDOWS.uid())
-                        .name(Operators.WINDOWS.displayName());
+        Events events = events(env, cfg, sources, lexicon);
+        SingleOutputStreamOperator<WindowSummary> windows = windows(events.all(), cfg.windows());
 
         DataStream<Rejection> late =
                 windows.getSideOutput(SlicedWindows.LATE)
-                        .map(new RejectLateEvent(cfg.chatTopic(), cfg.viewerTopic()))
+                        .map(
+                                new RejectLateEvent(
+                                        cfg.kafka().chatTopic(), cfg.kafka().viewerTopic()))
                         .uid(Operators.LATE_EVENTS.uid())
                         .name(Operators.LATE_EVENTS.displayName());
 
@@ -111,8 +71,7 @@ public final class Pipeline {
         SingleOutputStreamOperator<WindowSummary> summaries =
                 windows.keyBy(s -> s.streamId, Types.STRING)
                         .process(
-                                new MomentDetector(
-                                        cfg.momentSettings(), cfg.windowSlide().toMillis()))
+                                new MomentDetector(cfg.moments(), cfg.windows().slide().toMillis()))
                         .uid(Operators.MOMENT_DETECTOR.uid())
                         .name(Operators.MOMENT_DETECTOR.displayName());
 
@@ -126,10 +85,80 @@ public final class Pipeline {
                 .sinkTo(sinks.moments())
                 .uid(Operators.MOMENT_SINK.uid())
                 .name(Operators.MOMENT_SINK.displayName());
-        chat.getSideOutput(SplitRejections.REJECTED)
-                .union(viewers.getSideOutput(SplitRejections.REJECTED), late)
+        events.rejected()
+                .union(late)
                 .sinkTo(sinks.rejections())
                 .uid(Operators.REJECTION_SINK.uid())
                 .name(Operators.REJECTION_SINK.displayName());
+    }
+
+    /**
+     * The first stages, shared with the benchmark: settings, then both sources (records are parsed
+     * and watermarked per Kafka partition inside them), rejections split off, and chat messages
+     * scored once, before windowing, so the overlapping windows share the work.
+     *
+     * @param lexicon null leaves sentiment unscored (the benchmark's floor measures parsing alone)
+     */
+    public static Events events(
+            StreamExecutionEnvironment env, TelemetraConfig cfg, Sources sources, Lexicon lexicon) {
+        configure(env, cfg);
+        WatermarkStrategy<ParsedRecord> watermarks =
+                EventTimeWatermarks.strategy(
+                        cfg.eventTime().watermarkDelay(), cfg.eventTime().idleness());
+
+        SingleOutputStreamOperator<Event> chat =
+                env.fromSource(sources.chat(), watermarks, Operators.CHAT_SOURCE.displayName())
+                        .uid(Operators.CHAT_SOURCE.uid())
+                        .process(new SplitRejections())
+                        .uid(Operators.SPLIT_CHAT_REJECTIONS.uid())
+                        .name(Operators.SPLIT_CHAT_REJECTIONS.displayName());
+        SingleOutputStreamOperator<Event> viewers =
+                env.fromSource(sources.viewer(), watermarks, Operators.VIEWER_SOURCE.displayName())
+                        .uid(Operators.VIEWER_SOURCE.uid())
+                        .process(new SplitRejections())
+                        .uid(Operators.SPLIT_VIEWER_REJECTIONS.uid())
+                        .name(Operators.SPLIT_VIEWER_REJECTIONS.displayName());
+        DataStream<Rejection> rejected =
+                chat.getSideOutput(SplitRejections.REJECTED)
+                        .union(viewers.getSideOutput(SplitRejections.REJECTED));
+
+        DataStream<Event> scoredChat =
+                lexicon == null
+                        ? chat
+                        : chat.map(new ScoreSentiment(new SentimentScorer(lexicon)))
+                                .uid(Operators.SCORE_SENTIMENT.uid())
+                                .name(Operators.SCORE_SENTIMENT.displayName());
+        return new Events(scoredChat.union(viewers), rejected);
+    }
+
+    /**
+     * Key + window: the union's watermark is the minimum of both topics' (idle partitions
+     * excluded); each event updates one slice, windows are merged from slices when they fire.
+     */
+    public static SingleOutputStreamOperator<WindowSummary> windows(
+            DataStream<Event> events, TelemetraConfig.Windows w) {
+        return events.keyBy(e -> e.streamId, Types.STRING)
+                .process(
+                        new SlicedWindows(
+                                w.size().toMillis(),
+                                w.slide().toMillis(),
+                                w.allowedLateness().toMillis(),
+                                w.sketchLgK()))
+                .uid(Operators.WINDOWS.uid())
+                .name(Operators.WINDOWS.displayName());
+    }
+
+    /** Checkpointing and serialization settings the job relies on. */
+    private static void configure(StreamExecutionEnvironment env, TelemetraConfig cfg) {
+        // Exactly-once is needed by the XA sink: rows are committed when a checkpoint completes.
+        env.enableCheckpointing(
+                cfg.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        // Every function here emits fresh objects and keeps no reference to its input, so chained
+        // operators may pass records on without a defensive copy per event.
+        env.getConfig().enableObjectReuse();
+        // Keyed state is split into this many key groups, fixed by the first savepoint: a job can
+        // later run at any parallelism up to it, but changing it makes the savepoint unreadable.
+        // 128 is what Flink derives for small parallelisms, so earlier savepoints stay valid.
+        env.setMaxParallelism(MAX_PARALLELISM);
     }
 }

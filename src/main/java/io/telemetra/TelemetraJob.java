@@ -73,7 +73,6 @@ public final class TelemetraJob {
         KafkaCheck.verify(cfg);
         PostgresCheck.verify(cfg, env.getParallelism());
 
-        Pipeline.configure(env, cfg);
         // the dashboard shows these under the job's configuration; the password is not among them
         env.getConfig().setGlobalJobParameters(new Parameters(cfg.describe()));
         Pipeline.build(env, cfg, lexicon, KafkaSources.create(cfg), PostgresSinks.create(cfg));

@@ -259,7 +259,6 @@ class FailureRecoveryIT {
         // outages last seconds: keep restarting, as the production exponential-delay does
         restartPolicy.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1000);
         env.configure(restartPolicy);
-        Pipeline.configure(env, cfg);
         Pipeline.Sources sources = KafkaSources.create(cfg);
         if (inject) {
             sources =

@@ -1,206 +1,336 @@
 package io.telemetra.config;
 
+import static io.telemetra.config.OptionType.DURATION;
+import static io.telemetra.config.OptionType.POSITIVE_DURATION;
+import static io.telemetra.config.OptionType.TEXT;
+import static io.telemetra.config.OptionType.doubleIn;
+import static io.telemetra.config.OptionType.intIn;
+import static io.telemetra.config.OptionType.oneOf;
+
+import io.telemetra.anomaly.MomentSettings;
+import java.util.Locale;
+
 /**
- * Every option the job accepts: its program-argument name, the environment variable the
- * predecessor's users already know, the default and a one-line description (used by {@code
- * --help}). The README's option table mirrors this enum.
+ * Every option the job accepts, each declared once: group, program-argument name, the environment
+ * variable the predecessor's users already know, default, type (which parses and checks the value)
+ * and help. {@code --help}, the dashboard's job parameters ({@link TelemetraConfig#describe()}) and
+ * the option table in docs/configuration.md are generated from these declarations.
  */
-public enum Option {
+public enum Option implements Declared {
     MODE(
+            Group.JOB,
             "mode",
             "TELEMETRA_MODE",
             "stream",
-            "stream (runs forever) or replay (reads up to the offsets present at start, then"
-                    + " exits)"),
-    KAFKA_BOOTSTRAP_SERVERS(
-            "kafka.bootstrap-servers",
-            "KAFKA_BOOTSTRAP_SERVERS",
-            "localhost:9092",
-            "Kafka brokers, host:port[,host:port]"),
-    CHAT_TOPIC(
-            "kafka.topic.chat",
-            "KAFKA_TOPIC_CHAT",
-            "telemetra.events.chat",
-            "topic of chat events"),
-    VIEWER_TOPIC(
-            "kafka.topic.viewer",
-            "KAFKA_TOPIC_VIEWER",
-            "telemetra.events.viewer",
-            "topic of viewer-count events"),
-    GROUP_ID(
-            "kafka.group-id",
-            "KAFKA_GROUP_ID",
-            "telemetra",
-            "consumer group (offsets are committed on checkpoints, for monitoring)"),
-    KAFKA_PROPERTIES_FILE(
-            "kafka.properties-file",
-            "KAFKA_PROPERTIES_FILE",
-            null,
-            "Kafka client properties file (security.protocol, sasl.*, ssl.*): values never shown;"
-                    + " other --kafka.<property> arguments pass through too"),
-    STARTING_OFFSETS(
-            "kafka.starting-offsets",
-            "KAFKA_STARTING_OFFSETS",
-            null,
-            "committed | earliest | latest; default committed (falling back to earliest) in stream"
-                    + " mode, earliest in replay mode"),
-    POSTGRES_URL(
-            "postgres.url",
-            "POSTGRES_URL",
-            "jdbc:postgresql://localhost:5432/telemetra",
-            "JDBC URL of the PostgreSQL database (sslmode etc. go in the URL)"),
-    POSTGRES_USER("postgres.user", "POSTGRES_USER", "telemetra", "PostgreSQL user"),
-    POSTGRES_PASSWORD_FILE(
-            "postgres.password-file",
-            "POSTGRES_PASSWORD_FILE",
-            null,
-            "file holding the PostgreSQL password (else POSTGRES_PASSWORD from the environment)"),
-    SINK_DELIVERY(
-            "sink.delivery",
-            "SINK_DELIVERY",
-            "exactly-once",
-            "exactly-once (XA, rows visible when a checkpoint completes) or at-least-once"
-                    + " (idempotent upserts, rows visible sooner)"),
+            oneOf(TelemetraConfig.Mode.class),
+            "stream runs forever; replay reads up to the offsets present at start, then exits"),
     CHECKPOINT_INTERVAL(
+            Group.JOB,
             "checkpoint.interval",
             "CHECKPOINT_INTERVAL",
             "10s",
+            POSITIVE_DURATION,
             "checkpoint interval; in exactly-once mode rows become visible when a checkpoint"
                     + " completes"),
     CHECKPOINT_LOCATION(
+            Group.JOB,
             "checkpoint.dir",
             "CHECKPOINT_LOCATION",
             null,
+            TEXT,
             "checkpoint directory URI (file:///..., s3://...); default: the cluster's"
                     + " execution.checkpointing.dir"),
+
+    KAFKA_BOOTSTRAP_SERVERS(
+            Group.KAFKA,
+            "kafka.bootstrap-servers",
+            "KAFKA_BOOTSTRAP_SERVERS",
+            "localhost:9092",
+            TEXT,
+            "Kafka brokers, host:port[,host:port]"),
+    CHAT_TOPIC(
+            Group.KAFKA,
+            "kafka.topic.chat",
+            "KAFKA_TOPIC_CHAT",
+            "telemetra.events.chat",
+            TEXT,
+            "topic of chat events"),
+    VIEWER_TOPIC(
+            Group.KAFKA,
+            "kafka.topic.viewer",
+            "KAFKA_TOPIC_VIEWER",
+            "telemetra.events.viewer",
+            TEXT,
+            "topic of viewer-count events"),
+    GROUP_ID(
+            Group.KAFKA,
+            "kafka.group-id",
+            "KAFKA_GROUP_ID",
+            "telemetra",
+            TEXT,
+            "consumer group (offsets are committed on checkpoints, for monitoring)"),
+    KAFKA_PROPERTIES_FILE(
+            Group.KAFKA,
+            "kafka.properties-file",
+            "KAFKA_PROPERTIES_FILE",
+            null,
+            TEXT,
+            "Kafka client properties file (security.protocol, sasl.*, ssl.*): values never shown;"
+                    + " other --kafka.<property> arguments pass through too"),
+    STARTING_OFFSETS(
+            Group.KAFKA,
+            "kafka.starting-offsets",
+            "KAFKA_STARTING_OFFSETS",
+            null,
+            oneOf(TelemetraConfig.StartingOffsets.class),
+            "where to start without a checkpoint; default committed (falling back to earliest) in"
+                    + " stream mode, earliest in replay mode"),
+
     WATERMARK_DELAY(
+            Group.EVENT_TIME,
             "watermark.delay",
             "WATERMARK_DELAY",
             "10s",
+            DURATION,
             "bounded out-of-orderness of event timestamps"),
     WATERMARK_IDLENESS(
+            Group.EVENT_TIME,
             "watermark.idleness",
             "WATERMARK_IDLENESS",
             "30s",
+            POSITIVE_DURATION,
             "a Kafka partition silent this long stops holding back the watermark"),
     MAX_FUTURE_SKEW(
+            Group.EVENT_TIME,
             "watermark.max-future-skew",
             "MAX_FUTURE_SKEW",
             "5min",
+            POSITIVE_DURATION,
             "events stamped further than this ahead of the wall clock are rejected as"
                     + " future_timestamp"),
-    WINDOW_SIZE("window.size", "WINDOW_SIZE", "60s", "window length (a multiple of the slide)"),
-    WINDOW_SLIDE("window.slide", "WINDOW_SLIDE", "10s", "how often windows are emitted"),
+
+    WINDOW_SIZE(
+            Group.WINDOWS,
+            "window.size",
+            "WINDOW_SIZE",
+            "60s",
+            POSITIVE_DURATION,
+            "window length (a multiple of the slide)"),
+    WINDOW_SLIDE(
+            Group.WINDOWS,
+            "window.slide",
+            "WINDOW_SLIDE",
+            "10s",
+            POSITIVE_DURATION,
+            "how often windows are emitted"),
     ALLOWED_LATENESS(
+            Group.WINDOWS,
             "window.allowed-lateness",
             "ALLOWED_LATENESS",
             "0s",
+            DURATION,
             "how long after a window fired late events still update it"),
-    ANOMALY_THRESHOLD(
-            "anomaly.threshold",
-            "ANOMALY_THRESHOLD",
-            "3.0",
-            "chat_spike: z-score of chat_rate at or above which a window is a moment"),
-    ANOMALY_HISTORY(
-            "anomaly.history",
-            "ANOMALY_HISTORY",
-            "10",
-            "number of previous windows forming each baseline (also the warm-up)"),
-    ANOMALY_MIN_STDDEV(
-            "anomaly.min-stddev",
-            "ANOMALY_MIN_STDDEV",
-            "0.5",
-            "chat_spike: floor for the baseline's spread, in messages per second"),
-    ANOMALY_BASELINE(
-            "anomaly.baseline",
-            "ANOMALY_BASELINE",
-            "mean",
-            "baseline centre and spread: mean (mean and stddev) or median (median and MAD)"),
-    ANOMALY_COOLDOWN(
-            "anomaly.cooldown",
-            "ANOMALY_COOLDOWN",
-            "30s",
-            "anomalous windows of one type at most this far apart are one moment"),
-    MOMENTS_MIN_MESSAGES(
-            "moments.min-messages",
-            "MOMENTS_MIN_MESSAGES",
-            "20",
-            "sentiment_swing and emote_flood judge only windows with at least this many messages"),
-    VIEWER_SPIKE_MIN_INCREASE(
-            "moments.viewer-spike.min-increase",
-            "VIEWER_SPIKE_MIN_INCREASE",
-            "0.5",
-            "viewer_spike: average viewers at least this much above the baseline (0.5 = +50%)"),
-    VIEWER_DROP_MIN_DECREASE(
-            "moments.viewer-drop.min-decrease",
-            "VIEWER_DROP_MIN_DECREASE",
-            "0.3",
-            "viewer_drop: average viewers at least this much below the baseline (0.3 = -30%)"),
-    SENTIMENT_SWING_MIN_CHANGE(
-            "moments.sentiment-swing.min-change",
-            "SENTIMENT_SWING_MIN_CHANGE",
-            "0.3",
-            "sentiment_swing: average sentiment at least this far from the baseline (scale -1..1)"),
-    EMOTE_FLOOD_MIN_SHARE(
-            "moments.emote-flood.min-share",
-            "EMOTE_FLOOD_MIN_SHARE",
-            "0.5",
-            "emote_flood: occurrences of the top emote per message at least this"),
-    EMOTE_FLOOD_MIN_LIFT(
-            "moments.emote-flood.min-lift",
-            "EMOTE_FLOOD_MIN_LIFT",
-            "3.0",
-            "emote_flood: and at least this many times its usual share"),
     SKETCH_LG_K(
+            Group.WINDOWS,
             "sketch.lg-k",
             "SKETCH_LG_K",
             "12",
-            "log2 of the HyperLogLog sketch size for unique_chatters (4..21)"),
+            intIn(4, 21),
+            "log2 of the HyperLogLog sketch size for unique_chatters (docs/accuracy.md)"),
+
+    ANOMALY_THRESHOLD(
+            Group.MOMENTS,
+            "anomaly.threshold",
+            "ANOMALY_THRESHOLD",
+            "3.0",
+            doubleIn(0.0, false, 1000.0),
+            "chat_spike: z-score of chat_rate at or above which a window is a moment"),
+    ANOMALY_HISTORY(
+            Group.MOMENTS,
+            "anomaly.history",
+            "ANOMALY_HISTORY",
+            "10",
+            intIn(2, 1000),
+            "number of previous windows forming each baseline (also the warm-up)"),
+    ANOMALY_MIN_STDDEV(
+            Group.MOMENTS,
+            "anomaly.min-stddev",
+            "ANOMALY_MIN_STDDEV",
+            "0.5",
+            doubleIn(0.0, false, 1.0e9),
+            "chat_spike: floor for the baseline's spread, in messages per second"),
+    ANOMALY_BASELINE(
+            Group.MOMENTS,
+            "anomaly.baseline",
+            "ANOMALY_BASELINE",
+            "mean",
+            oneOf(MomentSettings.BaselineKind.class),
+            "baseline centre and spread: mean (mean and stddev) or median (median and MAD)"),
+    ANOMALY_COOLDOWN(
+            Group.MOMENTS,
+            "anomaly.cooldown",
+            "ANOMALY_COOLDOWN",
+            "30s",
+            DURATION,
+            "anomalous windows of one type at most this far apart are one moment (whole slides)"),
+    MOMENTS_MIN_MESSAGES(
+            Group.MOMENTS,
+            "moments.min-messages",
+            "MOMENTS_MIN_MESSAGES",
+            "20",
+            intIn(1, 1_000_000),
+            "sentiment_swing and emote_flood judge only windows with at least this many messages"),
+    VIEWER_SPIKE_MIN_INCREASE(
+            Group.MOMENTS,
+            "moments.viewer-spike.min-increase",
+            "VIEWER_SPIKE_MIN_INCREASE",
+            "0.5",
+            doubleIn(0.0, false, 1000.0),
+            "viewer_spike: average viewers at least this much above the baseline (0.5 = +50%)"),
+    VIEWER_DROP_MIN_DECREASE(
+            Group.MOMENTS,
+            "moments.viewer-drop.min-decrease",
+            "VIEWER_DROP_MIN_DECREASE",
+            "0.3",
+            doubleIn(0.0, false, 1.0),
+            "viewer_drop: average viewers at least this much below the baseline (0.3 = -30%)"),
+    SENTIMENT_SWING_MIN_CHANGE(
+            Group.MOMENTS,
+            "moments.sentiment-swing.min-change",
+            "SENTIMENT_SWING_MIN_CHANGE",
+            "0.3",
+            doubleIn(0.0, false, 2.0),
+            "sentiment_swing: average sentiment at least this far from the baseline (scale -1..1)"),
+    EMOTE_FLOOD_MIN_SHARE(
+            Group.MOMENTS,
+            "moments.emote-flood.min-share",
+            "EMOTE_FLOOD_MIN_SHARE",
+            "0.5",
+            doubleIn(0.0, false, 1000.0),
+            "emote_flood: occurrences of the top emote per message at least this"),
+    EMOTE_FLOOD_MIN_LIFT(
+            Group.MOMENTS,
+            "moments.emote-flood.min-lift",
+            "EMOTE_FLOOD_MIN_LIFT",
+            "3.0",
+            doubleIn(1.0, true, 1000.0),
+            "emote_flood: and at least this many times its usual share"),
+
     SENTIMENT_LEXICON(
+            Group.SENTIMENT,
             "sentiment.lexicon",
             "SENTIMENT_LEXICON",
             null,
-            "path of a lexicon file adding to and overriding the built-in one (format in README)");
+            TEXT,
+            "path of a lexicon file adding to and overriding the built-in one"
+                    + " (docs/sentiment-and-moments.md)"),
 
+    POSTGRES_URL(
+            Group.POSTGRES,
+            "postgres.url",
+            "POSTGRES_URL",
+            "jdbc:postgresql://localhost:5432/telemetra",
+            OptionType.text(
+                    "jdbc:postgresql://host:port/database",
+                    url -> {
+                        if (url.toLowerCase(Locale.ROOT).contains("password=")) {
+                            // not repeated in the message: it holds the password
+                            return "contains a password; remove it from the URL and set"
+                                    + " POSTGRES_PASSWORD or --postgres.password-file instead (the"
+                                    + " URL is shown in logs)";
+                        }
+                        if (!url.startsWith("jdbc:postgresql:")) {
+                            return "= '"
+                                    + url
+                                    + "' is not a PostgreSQL JDBC URL; expected"
+                                    + " jdbc:postgresql://host:port/database";
+                        }
+                        return null;
+                    }),
+            "JDBC URL of the PostgreSQL database (sslmode etc. go in the URL)"),
+    POSTGRES_USER(
+            Group.POSTGRES, "postgres.user", "POSTGRES_USER", "telemetra", TEXT, "PostgreSQL user"),
+    POSTGRES_PASSWORD_FILE(
+            Group.POSTGRES,
+            "postgres.password-file",
+            "POSTGRES_PASSWORD_FILE",
+            null,
+            TEXT,
+            "file holding the PostgreSQL password (else POSTGRES_PASSWORD from the environment)"),
+    SINK_DELIVERY(
+            Group.POSTGRES,
+            "sink.delivery",
+            "SINK_DELIVERY",
+            "exactly-once",
+            oneOf(TelemetraConfig.Delivery.class),
+            "exactly-once (XA transactions) or at-least-once (idempotent upserts, rows visible"
+                    + " sooner); docs/reliability.md says what each guarantees");
+
+    /** Options by concern; each part of the job receives only its group's settings. */
+    public enum Group {
+        JOB("Job"),
+        KAFKA("Kafka"),
+        EVENT_TIME("Event time"),
+        WINDOWS("Windows"),
+        MOMENTS("Moments"),
+        SENTIMENT("Sentiment"),
+        POSTGRES("PostgreSQL sink");
+
+        public final String title;
+
+        Group(String title) {
+            this.title = title;
+        }
+    }
+
+    private final Group group;
     private final String argName;
     private final String envName;
     private final String defaultValue;
-    private final String description;
+    private final OptionType<?> type;
+    private final String help;
 
-    Option(String argName, String envName, String defaultValue, String description) {
+    Option(
+            Group group,
+            String argName,
+            String envName,
+            String defaultValue,
+            OptionType<?> type,
+            String help) {
+        this.group = group;
         this.argName = argName;
         this.envName = envName;
         this.defaultValue = defaultValue;
-        this.description = description;
+        this.type = type;
+        this.help = help;
     }
 
+    public Group group() {
+        return group;
+    }
+
+    @Override
     public String argName() {
         return argName;
     }
 
+    @Override
     public String envName() {
         return envName;
     }
 
+    @Override
     public String defaultValue() {
         return defaultValue;
     }
 
-    public String description() {
-        return description;
+    @Override
+    public OptionType<?> type() {
+        return type;
     }
 
-    /** How the option is named in error messages: both spellings a user may have used. */
-    public String label() {
-        return "--" + argName + " (env " + envName + ")";
-    }
-
-    public static Option byArgName(String name) {
-        for (Option o : values()) {
-            if (o.argName.equals(name)) {
-                return o;
-            }
-        }
-        return null;
+    @Override
+    public String help() {
+        return help;
     }
 }

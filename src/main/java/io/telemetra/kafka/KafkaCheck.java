@@ -31,8 +31,8 @@ public final class KafkaCheck {
 
     static void verify(TelemetraConfig cfg, Duration timeout) {
         long seconds = Math.max(1, timeout.toSeconds());
-        Properties props = cfg.kafkaClient().toProperties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.kafkaBootstrapServers());
+        Properties props = cfg.kafka().client().toProperties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.kafka().bootstrapServers());
         props.put(
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
                 Long.toString(Math.min(10, seconds) * 1000));
@@ -46,7 +46,7 @@ public final class KafkaCheck {
                         instanceof org.apache.kafka.common.errors.AuthenticationException) {
                     throw new StartupException(
                             "Kafka at "
-                                    + cfg.kafkaBootstrapServers()
+                                    + cfg.kafka().bootstrapServers()
                                     + " refused the job's credentials ("
                                     + rootMessage(e)
                                     + "); check security.protocol, sasl.mechanism and"
@@ -55,7 +55,7 @@ public final class KafkaCheck {
                 }
                 throw new StartupException(
                         "cannot reach Kafka at "
-                                + cfg.kafkaBootstrapServers()
+                                + cfg.kafka().bootstrapServers()
                                 + " within "
                                 + seconds
                                 + " s ("
@@ -67,26 +67,27 @@ public final class KafkaCheck {
                                 + Option.KAFKA_PROPERTIES_FILE.label()
                                 + ")");
             }
-            for (String topic : List.of(cfg.chatTopic(), cfg.viewerTopic())) {
+            for (String topic : List.of(cfg.kafka().chatTopic(), cfg.kafka().viewerTopic())) {
                 if (!existing.contains(topic)) {
                     throw new StartupException(
                             "Kafka topic '"
                                     + topic
                                     + "' does not exist on "
-                                    + cfg.kafkaBootstrapServers()
+                                    + cfg.kafka().bootstrapServers()
                                     + "; create it (e.g. kafka-topics.sh --bootstrap-server "
-                                    + cfg.kafkaBootstrapServers()
+                                    + cfg.kafka().bootstrapServers()
                                     + " --create --topic "
                                     + topic
                                     + " --partitions 2) or set "
-                                    + (topic.equals(cfg.chatTopic())
+                                    + (topic.equals(cfg.kafka().chatTopic())
                                             ? Option.CHAT_TOPIC.label()
                                             : Option.VIEWER_TOPIC.label()));
                 }
             }
             try {
                 Map<String, TopicDescription> d =
-                        admin.describeTopics(List.of(cfg.chatTopic(), cfg.viewerTopic()))
+                        admin.describeTopics(
+                                        List.of(cfg.kafka().chatTopic(), cfg.kafka().viewerTopic()))
                                 .allTopicNames()
                                 .get(seconds, TimeUnit.SECONDS);
                 d.values()

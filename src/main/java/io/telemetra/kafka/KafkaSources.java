@@ -16,10 +16,16 @@ public final class KafkaSources {
     private KafkaSources() {}
 
     public static Pipeline.Sources create(TelemetraConfig cfg) {
-        EventParser parser = new EventParser(cfg.maxFutureSkew().toMillis());
+        EventParser parser = new EventParser(cfg.eventTime().maxFutureSkew().toMillis());
         return new Pipeline.Sources(
-                source(cfg, cfg.chatTopic(), new KafkaEventDeserializer(Event.CHAT, parser)),
-                source(cfg, cfg.viewerTopic(), new KafkaEventDeserializer(Event.VIEWER, parser)));
+                source(
+                        cfg,
+                        cfg.kafka().chatTopic(),
+                        new KafkaEventDeserializer(Event.CHAT, parser)),
+                source(
+                        cfg,
+                        cfg.kafka().viewerTopic(),
+                        new KafkaEventDeserializer(Event.VIEWER, parser)));
     }
 
     private static KafkaSource<ParsedRecord> source(
@@ -27,11 +33,11 @@ public final class KafkaSources {
         KafkaSourceBuilder<ParsedRecord> b =
                 KafkaSource.<ParsedRecord>builder()
                         // security (SASL, SSL) and tuning first: Telemetra's own settings win
-                        .setProperties(cfg.kafkaClient().toProperties())
-                        .setBootstrapServers(cfg.kafkaBootstrapServers())
+                        .setProperties(cfg.kafka().client().toProperties())
+                        .setBootstrapServers(cfg.kafka().bootstrapServers())
                         .setTopics(topic)
-                        .setGroupId(cfg.groupId())
-                        .setClientIdPrefix(cfg.groupId() + "-" + topic)
+                        .setGroupId(cfg.kafka().groupId())
+                        .setClientIdPrefix(cfg.kafka().groupId() + "-" + topic)
                         .setStartingOffsets(startingOffsets(cfg))
                         .setDeserializer(deserializer)
                         // new partitions of a topic are picked up within a minute
@@ -45,7 +51,7 @@ public final class KafkaSources {
 
     @SuppressWarnings("deprecation") // the connector still takes kafka-clients' OffsetResetStrategy
     private static OffsetsInitializer startingOffsets(TelemetraConfig cfg) {
-        return switch (cfg.startingOffsets()) {
+        return switch (cfg.kafka().startingOffsets()) {
             case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
             case EARLIEST -> OffsetsInitializer.earliest();
             case LATEST -> OffsetsInitializer.latest();

@@ -51,23 +51,23 @@ public final class PostgresCheck {
                     "source_offset",
                     "source_partition",
                     "source_topic");
-            if (cfg.exactlyOnce()) {
+            if (cfg.postgres().exactlyOnce()) {
                 checkPreparedTransactions(c, parallelism);
             }
         } catch (SQLException e) {
             throw new StartupException(
-                    "PostgreSQL check failed at " + cfg.postgresUrl() + ": " + e.getMessage());
+                    "PostgreSQL check failed at " + cfg.postgres().url() + ": " + e.getMessage());
         }
     }
 
     static Connection connect(TelemetraConfig cfg) {
         Properties props = new Properties();
-        props.setProperty("user", cfg.postgresUser());
-        props.setProperty("password", cfg.postgresPassword().value());
+        props.setProperty("user", cfg.postgres().user());
+        props.setProperty("password", cfg.postgres().password().value());
         props.setProperty("connectTimeout", "10");
         props.setProperty("loginTimeout", "15");
         try {
-            return DriverManager.getConnection(cfg.postgresUrl(), props);
+            return DriverManager.getConnection(cfg.postgres().url(), props);
         } catch (SQLException e) {
             String state = e.getSQLState() == null ? "" : e.getSQLState();
             String hint =
@@ -88,9 +88,9 @@ public final class PostgresCheck {
             // the driver's messages never include the password
             throw new StartupException(
                     "cannot connect to PostgreSQL at "
-                            + cfg.postgresUrl()
+                            + cfg.postgres().url()
                             + " as '"
-                            + cfg.postgresUser()
+                            + cfg.postgres().user()
                             + "': "
                             + e.getMessage()
                             + "; "

@@ -42,9 +42,10 @@ public final class PostgresSinks {
 
     private static <T> Sink<T> sink(
             TelemetraConfig cfg, String name, String sql, JdbcStatementBuilder<T> binder) {
-        if (cfg.exactlyOnce()) {
+        if (cfg.postgres().exactlyOnce()) {
             SerializableSupplier<XADataSource> xa =
-                    xaDataSource(cfg.postgresUrl(), cfg.postgresUser(), cfg.postgresPassword());
+                    xaDataSource(
+                            cfg.postgres().url(), cfg.postgres().user(), cfg.postgres().password());
             // XA: one batch per checkpoint, and no retries inside a transaction (FLINK-22311)
             return new PatchedJdbcSink<>(
                     builder(sql, binder, 0, 0)
@@ -60,10 +61,10 @@ public final class PostgresSinks {
                 builder(sql, binder, 200, 3)
                         .buildAtLeastOnce(
                                 new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                                        .withUrl(cfg.postgresUrl())
+                                        .withUrl(cfg.postgres().url())
                                         .withDriverName("org.postgresql.Driver")
-                                        .withUsername(cfg.postgresUser())
-                                        .withPassword(cfg.postgresPassword().value())
+                                        .withUsername(cfg.postgres().user())
+                                        .withPassword(cfg.postgres().password().value())
                                         .build()),
                 name);
     }

@@ -1,12 +1,17 @@
 package io.telemetra.upgrade;
 
 import io.telemetra.Operators;
+import io.telemetra.config.CommandLine;
+import io.telemetra.config.CommandOption;
+import io.telemetra.config.Declared;
+import io.telemetra.config.Option;
+import io.telemetra.config.OptionType;
 import io.telemetra.window.ChatAggregate;
 import io.telemetra.window.SlicedWindows;
 import io.telemetra.window.WindowAccumulator;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -27,7 +32,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.TimeUtils;
 
 /**
  * Turns a savepoint of Telemetra 0.1.0 into one this version starts from without losing the windows
@@ -49,28 +53,50 @@ public final class MigrateSavepoint {
     /** The uid of 0.1.0's window operator. */
     public static final String WINDOWS_0_1_0 = "chat-windows";
 
+    static final CommandOption FROM =
+            new CommandOption("from", null, OptionType.TEXT, "the 0.1.0 savepoint (a URI or path)");
+    static final CommandOption TO =
+            new CommandOption(
+                    "to", null, OptionType.TEXT, "directory to write the migrated savepoint to");
+
+    /**
+     * The 0.1.0 job's window and sketch settings are read with the job's own declarations: same
+     * names, defaults and syntax.
+     */
+    static final List<Declared> OPTIONS =
+            List.of(
+                    FROM,
+                    TO,
+                    Option.WINDOW_SIZE,
+                    Option.WINDOW_SLIDE,
+                    Option.ALLOWED_LATENESS,
+                    Option.SKETCH_LG_K);
+
     public static final String USAGE =
-            """
-            Usage: migrate-savepoint --from SAVEPOINT --to DIRECTORY [--window.size 60s]
-                   [--window.slide 10s] [--window.allowed-lateness 0s] [--sketch.lg-k 12]
-            Rewrites a Telemetra 0.1.0 savepoint for this version: the open windows are carried
-            over into the sliced windows, everything else is copied. Then start the job with
-            -s DIRECTORY.\
-            """;
+            "Usage: migrate-savepoint --from SAVEPOINT --to DIRECTORY [options]\n"
+                    + "Rewrites a Telemetra 0.1.0 savepoint for this version: the open windows are"
+                    + " carried over into the sliced windows, everything else is copied. Then start"
+                    + " the job with -s DIRECTORY. Pass the window and sketch options the 0.1.0 job"
+                    + " ran with.\n"
+                    + CommandLine.usage(OPTIONS);
 
     private MigrateSavepoint() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = parse(args);
+        if (Arrays.asList(args).contains("--help")) {
+            System.out.println(USAGE);
+            return;
+        }
+        CommandLine v = new CommandLine(args, OPTIONS);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         migrate(
                 env,
-                required(opts, "from"),
-                required(opts, "to"),
-                duration(opts, "window.size", "60s"),
-                duration(opts, "window.slide", "10s"),
-                duration(opts, "window.allowed-lateness", "0s"),
-                Integer.parseInt(opts.getOrDefault("sketch.lg-k", "12")));
+                v.required(FROM),
+                v.required(TO),
+                v.get(Option.WINDOW_SIZE),
+                v.get(Option.WINDOW_SLIDE),
+                v.get(Option.ALLOWED_LATENESS),
+                v.get(Option.SKETCH_LG_K));
     }
 
     public static void migrate(
@@ -183,30 +209,5 @@ public final class MigrateSavepoint {
                 ctx.timerService().registerEventTimeTimer(w.end - 1 + lateness);
             }
         }
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> opts = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException(
-                        "expected --option value, got '" + a + "'\n" + USAGE);
-            }
-            opts.put(a.substring(2), args[++i]);
-        }
-        return opts;
-    }
-
-    private static String required(Map<String, String> opts, String name) {
-        String v = opts.get(name);
-        if (v == null || v.isBlank()) {
-            throw new IllegalArgumentException("--" + name + " is required\n" + USAGE);
-        }
-        return v;
-    }
-
-    private static Duration duration(Map<String, String> opts, String name, String dflt) {
-        return TimeUtils.parseDuration(opts.getOrDefault(name, dflt));
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,15 +27,15 @@ class TelemetraConfigTest {
     void defaultsMatchTheSparkJobsContract() {
         TelemetraConfig c = load(Map.of());
         assertEquals(TelemetraConfig.Mode.STREAM, c.mode());
-        assertEquals("telemetra.events.chat", c.chatTopic());
-        assertEquals("telemetra.events.viewer", c.viewerTopic());
-        assertEquals(Duration.ofSeconds(60), c.windowSize());
-        assertEquals(Duration.ofSeconds(10), c.windowSlide());
-        assertEquals(Duration.ofSeconds(10), c.watermarkDelay());
-        assertEquals(3.0, c.anomalyThreshold());
-        assertEquals(10, c.anomalyHistory());
-        assertEquals(TelemetraConfig.Delivery.EXACTLY_ONCE, c.delivery());
-        assertEquals(TelemetraConfig.StartingOffsets.COMMITTED, c.startingOffsets());
+        assertEquals("telemetra.events.chat", c.kafka().chatTopic());
+        assertEquals("telemetra.events.viewer", c.kafka().viewerTopic());
+        assertEquals(Duration.ofSeconds(60), c.windows().size());
+        assertEquals(Duration.ofSeconds(10), c.windows().slide());
+        assertEquals(Duration.ofSeconds(10), c.eventTime().watermarkDelay());
+        assertEquals(3.0, c.moments().chatThreshold());
+        assertEquals(10, c.moments().history());
+        assertEquals(TelemetraConfig.Delivery.EXACTLY_ONCE, c.postgres().delivery());
+        assertEquals(TelemetraConfig.StartingOffsets.COMMITTED, c.kafka().startingOffsets());
         assertEquals(Duration.ofSeconds(10), c.checkpointInterval());
     }
 
@@ -50,12 +51,12 @@ class TelemetraConfigTest {
                                 "ANOMALY_THRESHOLD", "2.5",
                                 "WATERMARK_DELAY", "5 seconds",
                                 "CHECKPOINT_LOCATION", "file:///tmp/cp"));
-        assertEquals("kafka:9092", c.kafkaBootstrapServers());
-        assertEquals("jdbc:postgresql://pg:5432/telemetra", c.postgresUrl());
-        assertEquals("tm", c.postgresUser());
-        assertEquals("s3cret", c.postgresPassword().value());
-        assertEquals(2.5, c.anomalyThreshold());
-        assertEquals(Duration.ofSeconds(5), c.watermarkDelay());
+        assertEquals("kafka:9092", c.kafka().bootstrapServers());
+        assertEquals("jdbc:postgresql://pg:5432/telemetra", c.postgres().url());
+        assertEquals("tm", c.postgres().user());
+        assertEquals("s3cret", c.postgres().password().value());
+        assertEquals(2.5, c.moments().chatThreshold());
+        assertEquals(Duration.ofSeconds(5), c.eventTime().watermarkDelay());
         assertEquals("file:///tmp/cp", c.checkpointLocation());
     }
 
@@ -67,11 +68,11 @@ class TelemetraConfigTest {
                         "--anomaly.threshold",
                         "4",
                         "--mode=replay");
-        assertEquals(4.0, c.anomalyThreshold());
+        assertEquals(4.0, c.moments().chatThreshold());
         assertEquals(TelemetraConfig.Mode.REPLAY, c.mode());
         assertEquals(
                 TelemetraConfig.StartingOffsets.EARLIEST,
-                c.startingOffsets(),
+                c.kafka().startingOffsets(),
                 "replay reads from the start");
     }
 
@@ -115,6 +116,10 @@ class TelemetraConfigTest {
         assertTrue(
                 failure(Map.of(), "--postgres.url", "jdbc:postgresql://h/db?password=x")
                         .contains("contains a password"));
+        // the rejected URL holds the password: the message must not repeat it
+        assertFalse(
+                failure(Map.of(), "--postgres.url", "jdbc:mysql://h/db?password=hunter2")
+                        .contains("hunter2"));
     }
 
     @Test
@@ -126,7 +131,7 @@ class TelemetraConfigTest {
                         Map.of("POSTGRES_PASSWORD", "env-secret"),
                         "--postgres.password-file",
                         file.toString());
-        assertEquals("from-file-secret", c.postgresPassword().value());
+        assertEquals("from-file-secret", c.postgres().password().value());
         assertFalse(c.toString().contains("from-file-secret"));
         assertFalse(c.describe().toString().contains("from-file-secret"));
         assertTrue(
@@ -140,5 +145,89 @@ class TelemetraConfigTest {
         for (Option o : Option.values()) {
             assertTrue(help.contains("--" + o.argName()) && help.contains(o.envName()), o.name());
         }
+    }
+
+    @Test
+    void theDashboardSeesEveryOptionThatHasAValueInTheSyntaxUsersWrite() {
+        TelemetraConfig c =
+                load(
+                        Map.of(),
+                        "--checkpoint.dir",
+                        "file:///tmp/cp",
+                        "--sentiment.lexicon",
+                        "/tmp/lexicon.tsv",
+                        "--window.size",
+                        "2min",
+                        "--kafka.client.rack",
+                        "eu-1a");
+        Map<String, String> shown = c.describe();
+        for (Option o : Option.values()) {
+            if (o.defaultValue() != null) {
+                assertTrue(
+                        shown.containsKey(o.argName()), o.argName() + " missing from describe()");
+            }
+        }
+        assertEquals("file:///tmp/cp", shown.get("checkpoint.dir"));
+        assertEquals("/tmp/lexicon.tsv", shown.get("sentiment.lexicon"));
+        assertEquals("5min", shown.get("watermark.max-future-skew"));
+        assertEquals("2min", shown.get("window.size"));
+        assertEquals("committed", shown.get("kafka.starting-offsets"));
+        assertEquals("eu-1a", shown.get("kafka.client.rack"));
+        assertFalse(shown.toString().contains("PT"), shown.toString());
+    }
+
+    @Test
+    void durationsUseFlinksSyntaxEverywhereAndNeedAUnit() {
+        TelemetraConfig c =
+                load(Map.of("WATERMARK_DELAY", "1500 ms"), "--anomaly.cooldown", "1min");
+        assertEquals(Duration.ofMillis(1500), c.eventTime().watermarkDelay());
+        assertEquals(6, c.moments().cooldownWindows());
+        String bare = failure(Map.of(), "--window.slide", "10");
+        assertTrue(bare.contains("is not a duration") && bare.contains("10s"), bare);
+        String multiple = failure(Map.of(), "--window.size", "65s");
+        assertTrue(multiple.contains("= 65s") && multiple.contains("= 10s"), multiple);
+        assertFalse(multiple.contains("PT"), multiple);
+    }
+
+    @Test
+    void theSavepointMigratorReadsTheJobsDeclarations() {
+        CommandLine v =
+                new CommandLine(
+                        new String[] {"--window.size", "2min"},
+                        List.of(Option.WINDOW_SIZE, Option.WINDOW_SLIDE));
+        assertEquals(Duration.ofMinutes(2), v.get(Option.WINDOW_SIZE));
+        assertEquals(Duration.ofSeconds(10), v.get(Option.WINDOW_SLIDE));
+        ConfigException e =
+                assertThrows(
+                        ConfigException.class,
+                        () ->
+                                new CommandLine(
+                                                new String[] {"--window.slide", "soon"},
+                                                List.of(Option.WINDOW_SLIDE))
+                                        .get(Option.WINDOW_SLIDE));
+        assertTrue(e.getMessage().startsWith("--window.slide (env WINDOW_SLIDE) = 'soon'"));
+    }
+
+    @Test
+    void theOptionTableInTheDocsIsGeneratedFromTheDeclarations() throws Exception {
+        Path doc = Path.of("docs/configuration.md");
+        String text = Files.readString(doc);
+        String begin = "<!-- options:begin -->\n";
+        String end = "<!-- options:end -->";
+        int from = text.indexOf(begin);
+        int to = text.indexOf(end);
+        assertTrue(from >= 0 && to > from, doc + " needs the options:begin/end markers");
+        String expected = TelemetraConfig.markdownTable();
+        if (Boolean.getBoolean("telemetra.update-docs")) {
+            Files.writeString(
+                    doc, text.substring(0, from + begin.length()) + expected + text.substring(to));
+            return;
+        }
+        assertEquals(
+                expected,
+                text.substring(from + begin.length(), to),
+                doc
+                        + " differs from the Option declarations; regenerate it with: mvn -B test"
+                        + " -Dtest=TelemetraConfigTest -Dtelemetra.update-docs=true");
     }
 }

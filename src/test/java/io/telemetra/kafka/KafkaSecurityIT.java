@@ -174,7 +174,7 @@ class KafkaSecurityIT {
                 TelemetraConfig.load(
                         new String[] {"--kafka.client.rack", "eu-1a"},
                         Map.of("POSTGRES_PASSWORD", "x"));
-        assertEquals("eu-1a", ok.kafkaClient().toProperties().getProperty("client.rack"));
+        assertEquals("eu-1a", ok.kafka().client().toProperties().getProperty("client.rack"));
         assertEquals("eu-1a", ok.describe().get("kafka.client.rack"));
     }
 

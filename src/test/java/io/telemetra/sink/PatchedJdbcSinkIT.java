@@ -53,7 +53,7 @@ class PatchedJdbcSinkIT {
                         java.util.Map.of("POSTGRES_PASSWORD", "x"));
         var xa =
                 PostgresSinks.xaDataSource(
-                        cfg.postgresUrl(), cfg.postgresUser(), cfg.postgresPassword());
+                        cfg.postgres().url(), cfg.postgres().user(), cfg.postgres().password());
         return new PatchedJdbcSink<>(
                 JdbcSink.<String>builder()
                         .withQueryStatement(

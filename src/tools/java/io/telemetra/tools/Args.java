@@ -1,93 +1,87 @@
 package io.telemetra.tools;
 
+import io.telemetra.config.CommandLine;
+import io.telemetra.config.CommandOption;
+import io.telemetra.config.OptionType;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
-/** {@code --name value} options of the local tools, with typed getters and clear errors. */
+/**
+ * A local tool's options, read with the job's parser ({@link CommandLine}) from declarations made
+ * once per tool: defaults, types (durations in Flink's syntax, as the job reads them) and usage
+ * come from the declaration, so a call site names the option only.
+ */
 public final class Args {
-    private final Map<String, String> values = new HashMap<>();
-    private final Set<String> flags;
+    private final CommandLine line;
+    private final Map<String, CommandOption> byName = new HashMap<>();
 
-    /**
-     * @param flags options that take no value
-     */
-    public Args(String[] args, Set<String> known, Set<String> flags) {
-        this.flags = flags;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + a + "'");
-            }
-            String name = a.substring(2);
-            if (!known.contains(name) && !flags.contains(name)) {
-                throw new IllegalArgumentException(
-                        "unknown option --" + name + "; known: " + known + " " + flags);
-            }
-            if (flags.contains(name)) {
-                values.put(name, "true");
-            } else if (i + 1 < args.length) {
-                values.put(name, args[++i]);
-            } else {
-                throw new IllegalArgumentException("option --" + name + " needs a value");
-            }
-        }
+    public Args(String[] argv, List<CommandOption> options) {
+        options.forEach(o -> byName.put(o.argName(), o));
+        this.line = new CommandLine(argv, options);
     }
 
-    public boolean flag(String name) {
-        return values.containsKey(name);
+    /** A text option. */
+    public static CommandOption text(String name, String dflt, String help) {
+        return new CommandOption(name, dflt, OptionType.TEXT, help);
     }
 
-    public String string(String name, String dflt) {
-        return values.getOrDefault(name, dflt);
+    /** A whole number of at least {@code min}. */
+    public static CommandOption number(String name, String dflt, long min, String help) {
+        return new CommandOption(name, dflt, OptionType.longIn(min, Long.MAX_VALUE), help);
+    }
+
+    /** A number in {@code [min, max]}. */
+    public static CommandOption decimal(
+            String name, String dflt, double min, double max, String help) {
+        return new CommandOption(name, dflt, OptionType.doubleIn(min, true, max), help);
+    }
+
+    public static CommandOption duration(String name, String dflt, String help) {
+        return new CommandOption(name, dflt, OptionType.DURATION, help);
+    }
+
+    public static CommandOption flag(String name, String help) {
+        return new CommandOption(name, null, OptionType.FLAG, help);
+    }
+
+    /** {@code header}, then one line per option, generated from the declarations. */
+    public static String usage(String header, List<CommandOption> options) {
+        return header + "\n" + CommandLine.usage(options);
     }
 
     public boolean has(String name) {
-        return values.containsKey(name);
+        return line.isSet(option(name));
     }
 
-    public long longValue(String name, long dflt) {
-        String v = values.get(name);
-        try {
-            return v == null ? dflt : Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "--" + name + " = '" + v + "' is not a whole number");
-        }
+    public boolean flag(String name) {
+        return has(name);
     }
 
-    public double doubleValue(String name, double dflt) {
-        String v = values.get(name);
-        try {
-            return v == null ? dflt : Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " = '" + v + "' is not a number");
-        }
+    /** The option's text as given (or its default), whatever its type. */
+    public String string(String name) {
+        return line.raw(option(name));
     }
 
-    /** Durations like 90s, 5m, 2h, 500ms. */
-    public Duration duration(String name, Duration dflt) {
-        String v = values.get(name);
-        if (v == null) {
-            return dflt;
+    public long longValue(String name) {
+        return line.<Long>get(option(name));
+    }
+
+    public double doubleValue(String name) {
+        return line.<Double>get(option(name));
+    }
+
+    public Duration duration(String name) {
+        return line.get(option(name));
+    }
+
+    private CommandOption option(String name) {
+        CommandOption o = byName.get(name);
+        if (o == null) {
+            // a programming error in the tool, not a user's mistake
+            throw new IllegalStateException("option --" + name + " is not declared");
         }
-        String s = v.strip().toLowerCase(Locale.ROOT);
-        try {
-            if (s.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-            } else if (s.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)));
-            } else if (s.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
-            } else if (s.endsWith("h")) {
-                return Duration.ofHours(Long.parseLong(s.substring(0, s.length() - 1)));
-            }
-        } catch (NumberFormatException e) {
-            // fall through to the error below
-        }
-        throw new IllegalArgumentException(
-                "--" + name + " = '" + v + "' is not a duration like 90s, 5m or 1h");
+        return o;
     }
 }

@@ -1,5 +1,6 @@
 package io.telemetra.tools.bench;
 
+import io.telemetra.config.CommandOption;
 import io.telemetra.tools.Args;
 import io.telemetra.tools.demo.LocalKafka;
 import io.telemetra.tools.generator.Generate;
@@ -21,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,38 +30,37 @@ import java.util.concurrent.TimeUnit;
  * variant and the ratios, then measures freshness with the generator running live.
  */
 public final class Bench {
-    static final Set<String> OPTIONS =
-            Set.of(
-                    "events",
-                    "streams",
-                    "rate",
-                    "seed",
-                    "partitions",
-                    "variants",
-                    "freshness",
-                    "freshness-rate",
-                    "freshness-streams",
-                    "heap",
-                    "jfr",
-                    "dir");
+    static final List<CommandOption> OPTIONS =
+            List.of(
+                    Args.number(
+                            "events",
+                            "5000000",
+                            1,
+                            "corpus size: chat and viewer records together"),
+                    Args.number("streams", "1000", 1, "streams, with power-law popularity"),
+                    Args.number(
+                            "rate", "5000", 1, "records per second of event time in the corpus"),
+                    Args.number("seed", "7", 0, "corpus seed; the same seed gives the same corpus"),
+                    Args.number("partitions", "2", 1, "partitions per topic"),
+                    Args.text(
+                            "variants",
+                            "floor,telemetra-windows,telemetra-full,naive,flink-sql",
+                            "comma-separated, run in this order"),
+                    Args.duration(
+                            "freshness",
+                            "90s",
+                            "how long to measure freshness per sink mode; 0s skips"),
+                    Args.number(
+                            "freshness-rate",
+                            "2000",
+                            1,
+                            "live records per second while measuring freshness"),
+                    Args.number("freshness-streams", "200", 1, "streams while measuring freshness"),
+                    Args.text("heap", "2g", "-Xmx of each variant's JVM"),
+                    Args.flag("jfr", "record a JFR profile of each variant to DIR/<variant>.jfr"),
+                    Args.text("dir", "target/bench", "working folder, deleted first"));
 
-    public static final String USAGE =
-            """
-            Usage: bench/run [options]
-              --events N             corpus size: chat and viewer records together (default 5000000)
-              --streams N            streams, with power-law popularity (default 1000)
-              --rate N               records per second of event time in the corpus (default 5000)
-              --seed N               corpus seed; the same seed gives the same corpus (default 7)
-              --partitions N         partitions per topic (default 2)
-              --variants LIST        comma-separated, in order (default floor,telemetra-windows,
-                                     telemetra-full,naive,flink-sql)
-              --freshness D          how long to measure freshness per sink mode; 0s skips (default 90s)
-              --freshness-rate N     live records per second while measuring freshness (default 2000)
-              --freshness-streams N  streams while measuring freshness (default 200)
-              --heap SIZE            -Xmx of each variant's JVM (default 2g)
-              --jfr true             record a JFR profile of each variant to DIR/<variant>.jfr
-              --dir DIR              working folder, deleted first (default target/bench)
-            """;
+    public static final String USAGE = Args.usage("Usage: bench/run [options]", OPTIONS);
 
     static final List<String> ALL =
             List.of("floor", "telemetra-windows", "telemetra-full", "naive", "flink-sql");
@@ -71,7 +70,7 @@ public final class Bench {
     private boolean steady;
 
     public Bench(String[] argv, PrintStream out) {
-        this.args = new Args(argv, OPTIONS, Set.of());
+        this.args = new Args(argv, OPTIONS);
         this.out = out;
     }
 
@@ -105,17 +104,17 @@ public final class Bench {
     }
 
     public void run() throws Exception {
-        long events = args.longValue("events", 5_000_000);
-        int streams = (int) args.longValue("streams", 1000);
-        int partitions = (int) args.longValue("partitions", 2);
-        List<String> variants = List.of(args.string("variants", String.join(",", ALL)).split(","));
+        long events = args.longValue("events");
+        int streams = (int) args.longValue("streams");
+        int partitions = (int) args.longValue("partitions");
+        List<String> variants = List.of(args.string("variants").split(","));
         for (String v : variants) {
             if (!ALL.contains(v)) {
                 throw new IllegalArgumentException(
                         "unknown variant '" + v + "'; known: " + String.join(",", ALL));
             }
         }
-        Path dir = Path.of(args.string("dir", "target/bench")).toAbsolutePath();
+        Path dir = Path.of(args.string("dir")).toAbsolutePath();
         deleteRecursively(dir);
         Files.createDirectories(dir);
         Path log4j = Path.of("src/tools/log4j2-tools.properties").toAbsolutePath();
@@ -161,7 +160,7 @@ public final class Bench {
                             + " ...%n",
                     events,
                     streams,
-                    args.longValue("seed", 7),
+                    args.longValue("seed"),
                     partitions);
             long t0 = System.nanoTime();
             new Generate(
@@ -169,10 +168,10 @@ public final class Bench {
                                 "--bootstrap-servers", kafka.bootstrap(),
                                 "--chat-topic", "bench.chat",
                                 "--viewer-topic", "bench.viewer",
-                                "--rate", args.string("rate", "5000"),
+                                "--rate", args.string("rate"),
                                 "--streams", Integer.toString(streams),
                                 "--count", Long.toString(events),
-                                "--seed", args.string("seed", "7"),
+                                "--seed", args.string("seed"),
                                 "--start", "2026-01-01T00:00:00Z",
                                 "--progress-every", "0s"
                             },
@@ -205,15 +204,15 @@ public final class Bench {
             }
             printTable(results);
 
-            Duration freshness = args.duration("freshness", Duration.ofSeconds(90));
+            Duration freshness = args.duration("freshness");
             if (!freshness.isZero()) {
                 for (String delivery : List.of("at-least-once", "exactly-once")) {
                     new Freshness(dir, jdbcUrl, kafka, out)
                             .measure(
                                     delivery,
                                     freshness,
-                                    args.longValue("freshness-rate", 2000),
-                                    (int) args.longValue("freshness-streams", 200),
+                                    args.longValue("freshness-rate"),
+                                    (int) args.longValue("freshness-streams"),
                                     javaCommand(dir, "freshness-" + delivery));
                 }
             }
@@ -312,12 +311,12 @@ public final class Bench {
     private List<String> javaCommand(Path dir, String name) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        String heap = args.string("heap", "2g");
+        String heap = args.string("heap");
         cmd.add("-Xms" + heap);
         cmd.add("-Xmx" + heap);
         cmd.add("-Dlog4j2.configurationFile=src/tools/log4j2-tools.properties");
         cmd.add("-Dtelemetra.log.file=" + dir.resolve(name + ".log"));
-        if (args.string("jfr", "false").equals("true")) {
+        if (args.flag("jfr")) {
             cmd.add(
                     "-XX:StartFlightRecording=settings=profile,filename="
                             + dir.resolve(name + ".jfr"));

@@ -5,16 +5,11 @@ import io.telemetra.Pipeline;
 import io.telemetra.TelemetraJob;
 import io.telemetra.config.TelemetraConfig;
 import io.telemetra.event.Event;
-import io.telemetra.event.EventTimeWatermarks;
-import io.telemetra.event.ParsedRecord;
-import io.telemetra.event.SplitRejections;
 import io.telemetra.kafka.KafkaSources;
 import io.telemetra.sentiment.Lexicon;
-import io.telemetra.sentiment.ScoreSentiment;
 import io.telemetra.sentiment.SentimentScorer;
 import io.telemetra.window.ChatAggregate;
 import io.telemetra.window.EmitSummary;
-import io.telemetra.window.SlicedWindows;
 import io.telemetra.window.WindowSummary;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -23,7 +18,6 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -31,7 +25,6 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
 import org.apache.flink.table.api.TableResult;
@@ -67,14 +60,17 @@ public final class BenchJob {
         JobClient job;
         switch (variant) {
             case "floor", "telemetra-windows", "naive" -> {
-                Pipeline.configure(env, cfg);
-                DataStream<Event> events = parsed(env, cfg, variant.equals("floor"));
+                DataStream<Event> events =
+                        Pipeline.events(
+                                        env,
+                                        cfg,
+                                        KafkaSources.create(cfg),
+                                        variant.equals("floor") ? null : TelemetraJob.lexicon(cfg))
+                                .all();
                 if (variant.equals("floor")) {
                     events.sinkTo(new Counting<>(variant)).name("Discard");
                 } else {
-                    windows(events.keyBy(e -> e.streamId, Types.STRING), cfg, variant)
-                            .sinkTo(new Counting<>(variant))
-                            .name("Discard");
+                    windows(events, cfg, variant).sinkTo(new Counting<>(variant)).name("Discard");
                 }
                 cpu0 = cpuNanos();
                 t0 = System.nanoTime();
@@ -130,41 +126,17 @@ public final class BenchJob {
         System.exit(0);
     }
 
-    /**
-     * Kafka → parse (in the source, with the job's watermarks) → drop rejections, then score
-     * sentiment unless only the floor is measured. The same steps as {@link Pipeline#build}.
-     */
-    static DataStream<Event> parsed(
-            StreamExecutionEnvironment env, TelemetraConfig cfg, boolean floorOnly) {
-        Pipeline.Sources sources = KafkaSources.create(cfg);
-        WatermarkStrategy<ParsedRecord> watermarks =
-                EventTimeWatermarks.strategy(cfg.watermarkDelay(), cfg.watermarkIdleness());
-        DataStream<Event> chat =
-                env.fromSource(sources.chat(), watermarks, "Kafka: chat")
-                        .process(new SplitRejections());
-        DataStream<Event> viewers =
-                env.fromSource(sources.viewer(), watermarks, "Kafka: viewers")
-                        .process(new SplitRejections());
-        if (!floorOnly) {
-            chat = chat.map(new ScoreSentiment(new SentimentScorer(TelemetraJob.lexicon(cfg))));
-        }
-        return chat.union(viewers);
-    }
-
     /** Flink's sliding windows for "naive", Telemetra's sliced windows otherwise. */
     static DataStream<WindowSummary> windows(
-            KeyedStream<Event, String> keyed, TelemetraConfig cfg, String variant) {
+            DataStream<Event> events, TelemetraConfig cfg, String variant) {
         return variant.equals("naive")
-                ? keyed.window(SlidingEventTimeWindows.of(cfg.windowSize(), cfg.windowSlide()))
-                        .aggregate(new ChatAggregate(cfg.sketchLgK()), new EmitSummary())
+                ? events.keyBy(e -> e.streamId, Types.STRING)
+                        .window(
+                                SlidingEventTimeWindows.of(
+                                        cfg.windows().size(), cfg.windows().slide()))
+                        .aggregate(new ChatAggregate(cfg.windows().sketchLgK()), new EmitSummary())
                         .name("SlidingEventTimeWindows")
-                : keyed.process(
-                                new SlicedWindows(
-                                        cfg.windowSize().toMillis(),
-                                        cfg.windowSlide().toMillis(),
-                                        cfg.allowedLateness().toMillis(),
-                                        cfg.sketchLgK()))
-                        .name("SlicedWindows");
+                : Pipeline.windows(events, cfg.windows());
     }
 
     static long cpuNanos() {

@@ -33,14 +33,14 @@ final class FlinkSqlVariant {
         t.createTemporarySystemFunction("score_sentiment", BenchJob.Sentiment.class);
         String kafka =
                 "'connector' = 'kafka', 'properties.bootstrap.servers' = '%s',"
-                                .formatted(cfg.kafkaBootstrapServers())
+                                .formatted(cfg.kafka().bootstrapServers())
                         + " 'properties.group.id' = '%s', 'scan.startup.mode' = 'earliest-offset',"
-                                .formatted(cfg.groupId())
+                                .formatted(cfg.kafka().groupId())
                         + " 'scan.bounded.mode' = 'latest-offset', 'format' = 'json',"
                         + " 'json.ignore-parse-errors' = 'true'";
         String watermark =
                 "ts AS TO_TIMESTAMP_LTZ(`timestamp`, 3), WATERMARK FOR ts AS ts - INTERVAL '%d' SECOND"
-                        .formatted(cfg.watermarkDelay().toSeconds());
+                        .formatted(cfg.eventTime().watermarkDelay().toSeconds());
         t.executeSql(
                 "CREATE TABLE chat (stream_id STRING, user_id STRING, message STRING,"
                         + " `timestamp` BIGINT, "
@@ -48,7 +48,7 @@ final class FlinkSqlVariant {
                         + ") WITH ("
                         + kafka
                         + ", 'topic' = '"
-                        + cfg.chatTopic()
+                        + cfg.kafka().chatTopic()
                         + "')");
         t.executeSql(
                 "CREATE TABLE viewers (stream_id STRING, viewer_count BIGINT, `timestamp` BIGINT, "
@@ -56,7 +56,7 @@ final class FlinkSqlVariant {
                         + ") WITH ("
                         + kafka
                         + ", 'topic' = '"
-                        + cfg.viewerTopic()
+                        + cfg.kafka().viewerTopic()
                         + "')");
         t.executeSql(
                 """
@@ -80,6 +80,7 @@ final class FlinkSqlVariant {
     }
 
     static String insert(TelemetraConfig cfg) {
-        return INSERT.formatted(cfg.windowSlide().toSeconds(), cfg.windowSize().toSeconds());
+        return INSERT.formatted(
+                cfg.windows().slide().toSeconds(), cfg.windows().size().toSeconds());
     }
 }

@@ -1,6 +1,7 @@
 package io.telemetra.tools.demo;
 
 import io.telemetra.TelemetraJob;
+import io.telemetra.config.CommandOption;
 import io.telemetra.config.TelemetraConfig;
 import io.telemetra.tools.Args;
 import io.telemetra.tools.generator.Generate;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -36,30 +36,29 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * {@code --duration} stops all of it.
  */
 public final class Demo {
-    static final Set<String> OPTIONS =
-            Set.of(
-                    "duration",
-                    "streams",
-                    "rate",
-                    "kafka-port",
-                    "postgres-port",
-                    "dashboard-port",
-                    "data-dir");
-    static final Set<String> FLAGS = Set.of("clean", "no-generator");
+    static final List<CommandOption> OPTIONS =
+            List.of(
+                    Args.duration(
+                            "duration",
+                            null,
+                            "stop after D (e.g. 90s, 5min); default: until Ctrl-C"),
+                    Args.number("streams", "20", 1, "simulated streams"),
+                    Args.number("rate", "200", 1, "events per second"),
+                    Args.number(
+                            "kafka-port", "9092", 1, "Kafka broker port (the controller uses P+1)"),
+                    Args.number("postgres-port", "5432", 1, "PostgreSQL port"),
+                    Args.number(
+                            "dashboard-port", "8081", 1, "Flink web dashboard and REST API port"),
+                    Args.text(
+                            "data-dir",
+                            "telemetra-demo",
+                            "where Kafka, PostgreSQL and logs keep their data"),
+                    Args.flag("clean", "delete the data folder when the demo ends"),
+                    Args.flag(
+                            "no-generator",
+                            "do not generate events: produce into the topics yourself"));
 
-    public static final String USAGE =
-            """
-            Usage: ./telemetra demo [options]
-              --duration D          stop after D (e.g. 90s, 5m); default: until Ctrl-C
-              --streams N           simulated streams (default 20)
-              --rate N              events per second (default 200)
-              --kafka-port P        Kafka broker port (default 9092; the controller uses P+1)
-              --postgres-port P     PostgreSQL port (default 5432)
-              --dashboard-port P    Flink web dashboard and REST API port (default 8081)
-              --data-dir DIR        where Kafka, PostgreSQL and logs keep their data (default telemetra-demo)
-              --clean               delete the data folder when the demo ends
-              --no-generator        do not generate events: produce into the topics yourself
-            """;
+    public static final String USAGE = Args.usage("Usage: ./telemetra demo [options]", OPTIONS);
 
     private final Args args;
     private final PrintStream out;
@@ -67,19 +66,19 @@ public final class Demo {
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     public Demo(String[] argv, PrintStream out) {
-        this.args = new Args(argv, OPTIONS, FLAGS);
+        this.args = new Args(argv, OPTIONS);
         this.out = out;
     }
 
     public void run() throws Exception {
-        int kafkaPort = (int) args.longValue("kafka-port", 9092);
-        int pgPort = (int) args.longValue("postgres-port", 5432);
-        int webPort = (int) args.longValue("dashboard-port", 8081);
+        int kafkaPort = (int) args.longValue("kafka-port");
+        int pgPort = (int) args.longValue("postgres-port");
+        int webPort = (int) args.longValue("dashboard-port");
         requireFree(kafkaPort, "Kafka", "--kafka-port");
         requireFree(kafkaPort + 1, "the Kafka controller (Kafka port + 1)", "--kafka-port");
         requireFree(pgPort, "PostgreSQL", "--postgres-port");
         requireFree(webPort, "the Flink dashboard", "--dashboard-port");
-        Path dataDir = Path.of(args.string("data-dir", "telemetra-demo")).toAbsolutePath();
+        Path dataDir = Path.of(args.string("data-dir")).toAbsolutePath();
         Files.createDirectories(dataDir);
         Path log4j = Path.of("src/tools/log4j2-tools.properties").toAbsolutePath();
 
@@ -121,9 +120,9 @@ public final class Demo {
                                     "--bootstrap-servers",
                                     kafka.bootstrap(),
                                     "--rate",
-                                    args.string("rate", "200"),
+                                    args.string("rate"),
                                     "--streams",
-                                    args.string("streams", "20"),
+                                    args.string("streams"),
                                     "--backfill",
                                     "180s",
                                     "--first-scenario",
@@ -191,12 +190,13 @@ public final class Demo {
             out.println(
                     "Stop with Ctrl-C"
                             + (args.has("duration")
-                                    ? " (or wait " + args.string("duration", "") + ")"
+                                    ? " (or wait " + args.string("duration") + ")"
                                     : "")
                             + ".");
 
             LiveView view = new LiveView(jdbcUrl, out);
-            Duration duration = args.duration("duration", Duration.ofDays(3650));
+            Duration duration =
+                    args.has("duration") ? args.duration("duration") : Duration.ofDays(3650);
             long end = System.nanoTime() + duration.toNanos();
             while (System.nanoTime() < end) {
                 if (stopped.await(
@@ -244,7 +244,7 @@ public final class Demo {
         order.stream().filter(c -> c instanceof LocalKafka).forEach(this::closeQuietly);
         order.stream().filter(c -> c instanceof EmbeddedPostgres).forEach(this::closeQuietly);
         if (args.flag("clean")) {
-            deleteRecursively(Path.of(args.string("data-dir", "telemetra-demo")));
+            deleteRecursively(Path.of(args.string("data-dir")));
         }
         out.println("Stopped.");
     }

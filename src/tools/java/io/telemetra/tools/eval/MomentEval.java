@@ -4,6 +4,11 @@ import io.telemetra.anomaly.DetectorState;
 import io.telemetra.anomaly.Moment;
 import io.telemetra.anomaly.MomentRules;
 import io.telemetra.anomaly.MomentSettings;
+import io.telemetra.config.CommandLine;
+import io.telemetra.config.CommandOption;
+import io.telemetra.config.Declared;
+import io.telemetra.config.Option;
+import io.telemetra.config.OptionType;
 import io.telemetra.config.TelemetraConfig;
 import io.telemetra.event.Event;
 import io.telemetra.event.EventParser;
@@ -11,12 +16,15 @@ import io.telemetra.event.ParsedRecord;
 import io.telemetra.sentiment.Lexicon;
 import io.telemetra.sentiment.ScoreSentiment;
 import io.telemetra.sentiment.SentimentScorer;
+import io.telemetra.tools.Args;
 import io.telemetra.tools.generator.ChatSimulation;
 import io.telemetra.window.EmitSummary;
 import io.telemetra.window.WindowAccumulator;
 import io.telemetra.window.WindowSummary;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,23 +98,40 @@ public final class MomentEval {
 
     private MomentEval() {}
 
-    /** Defaults of the job's configuration, with the given baseline. */
+    /** The evaluation's own options; the job's moment options are accepted too (same defaults). */
+    static final List<CommandOption> OWN =
+            List.of(
+                    Args.number("seeds", "20", 1, "seeded runs of the generator"),
+                    Args.number("minutes", "30", 1, "event time per run"),
+                    Args.number("streams", "20", 1, "streams per run"),
+                    Args.decimal("rate", "100", 0.001, 1e6, "messages per second, all streams"));
+
+    static final List<Declared> OPTIONS = options();
+
+    private static List<Declared> options() {
+        List<Declared> all = new ArrayList<>(OWN);
+        for (Option o : Option.values()) {
+            if (o.group() == Option.Group.MOMENTS) {
+                all.add(o);
+            }
+        }
+        return all;
+    }
+
+    /** The job's default moment settings with the given baseline. */
     public static MomentSettings defaults(MomentSettings.BaselineKind baseline) {
-        MomentSettings d =
-                TelemetraConfig.load(new String[] {}, Map.of("POSTGRES_PASSWORD", "unused"))
-                        .momentSettings();
-        return new MomentSettings(
-                d.history(),
-                baseline,
-                d.cooldownWindows(),
-                d.chatThreshold(),
-                d.chatMinStddev(),
-                d.viewerSpikeMinIncrease(),
-                d.viewerDropMinDecrease(),
-                d.sentimentMinChange(),
-                d.minMessages(),
-                d.emoteMinShare(),
-                d.emoteMinLift());
+        return settings(new String[0], baseline);
+    }
+
+    /**
+     * The moment settings of {@code args} (job option names and defaults), with {@code baseline}.
+     */
+    static MomentSettings settings(String[] args, MomentSettings.BaselineKind baseline) {
+        String[] withBaseline = Arrays.copyOf(args, args.length + 2);
+        withBaseline[args.length] = "--" + Option.ANOMALY_BASELINE.argName();
+        withBaseline[args.length + 1] = OptionType.name(baseline);
+        return TelemetraConfig.momentSettings(
+                new CommandLine(withBaseline, OPTIONS), Duration.ofMillis(SLIDE));
     }
 
     public static Counts evaluate(
@@ -211,31 +236,15 @@ public final class MomentEval {
     }
 
     public static void run(String[] args, PrintStream out) {
-        int seeds = 20, minutes = 30, streams = 20;
-        double rate = 100;
-        List<MomentSettings.BaselineKind> kinds = List.of(MomentSettings.BaselineKind.values());
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            String v = i + 1 < args.length ? args[i + 1] : null;
-            if (v == null) {
-                throw new IllegalArgumentException(a + " needs a value; usage: " + USAGE);
-            }
-            switch (a) {
-                case "--seeds" -> seeds = Integer.parseInt(v);
-                case "--minutes" -> minutes = Integer.parseInt(v);
-                case "--streams" -> streams = Integer.parseInt(v);
-                case "--rate" -> rate = Double.parseDouble(v);
-                case "--baseline" ->
-                        kinds =
-                                List.of(
-                                        MomentSettings.BaselineKind.valueOf(
-                                                v.toUpperCase(Locale.ROOT)));
-                default ->
-                        throw new IllegalArgumentException(
-                                "unknown option " + a + "; usage: " + USAGE);
-            }
-            i++;
-        }
+        CommandLine v = new CommandLine(args, OPTIONS);
+        int seeds = (int) (long) v.<Long>get(OWN.get(0));
+        int minutes = (int) (long) v.<Long>get(OWN.get(1));
+        int streams = (int) (long) v.<Long>get(OWN.get(2));
+        double rate = v.get(OWN.get(3));
+        List<MomentSettings.BaselineKind> kinds =
+                v.isSet(Option.ANOMALY_BASELINE)
+                        ? List.of(v.<MomentSettings.BaselineKind>get(Option.ANOMALY_BASELINE))
+                        : List.of(MomentSettings.BaselineKind.values());
         out.printf(
                 Locale.ROOT,
                 "%d seeds x %d min, %d streams, %.0f messages/s, scenarios every ~2 min, default"
@@ -245,7 +254,7 @@ public final class MomentEval {
                 streams,
                 rate);
         for (MomentSettings.BaselineKind kind : kinds) {
-            Counts c = evaluate(defaults(kind), seeds, minutes, streams, rate);
+            Counts c = evaluate(settings(args, kind), seeds, minutes, streams, rate);
             out.printf(Locale.ROOT, "%nbaseline %s%n", kind.name().toLowerCase(Locale.ROOT));
             out.printf(
                     Locale.ROOT,
@@ -281,10 +290,10 @@ public final class MomentEval {
     }
 
     public static final String USAGE =
-            """
-            ./telemetra moment-eval [--seeds N] [--minutes M] [--streams S] [--rate R] [--baseline mean|median]
-              plants scenarios with the generator in N seeded runs (default 20 x 30 min, 20 streams,
-              100 messages/s), runs the job's windows and moment rules at their defaults, and prints
-              precision and recall per moment type, for both baselines unless --baseline is given
-            """;
+            "Usage: ./telemetra moment-eval [options]\n"
+                + "Plants scenarios with the generator in seeded runs, runs the job's windows and"
+                + " moment rules, and prints precision and recall per moment type, for both"
+                + " baselines unless --anomaly.baseline is given. The job's moment options set the"
+                + " rules (same names and defaults as the job).\n"
+                    + CommandLine.usage(OPTIONS);
 }

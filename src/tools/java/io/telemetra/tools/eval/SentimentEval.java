@@ -1,7 +1,9 @@
 package io.telemetra.tools.eval;
 
+import io.telemetra.config.CommandOption;
 import io.telemetra.sentiment.Lexicon;
 import io.telemetra.sentiment.SentimentScorer;
+import io.telemetra.tools.Args;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -89,19 +91,18 @@ public final class SentimentEval {
         return new Result(total, confusion, errors);
     }
 
+    static final List<CommandOption> OPTIONS =
+            List.of(
+                    Args.text(
+                            "set",
+                            null,
+                            "labelled set, label<TAB>text (default " + DEFAULT_SET + ")"),
+                    Args.number("show-errors", "20", 0, "print the first N messages scored wrong"));
+
     public static void run(String[] args, PrintStream out) throws IOException {
-        Path file = DEFAULT_SET;
-        int show = 20;
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--show-errors") && i + 1 < args.length) {
-                show = Integer.parseInt(args[++i]);
-            } else if (args[i].startsWith("--")) {
-                throw new IllegalArgumentException(
-                        "unknown option " + args[i] + "; usage: " + USAGE);
-            } else {
-                file = Path.of(args[i]);
-            }
-        }
+        Args v = new Args(args, OPTIONS);
+        Path file = v.has("set") ? Path.of(v.string("set")) : DEFAULT_SET;
+        long show = v.longValue("show-errors");
         Result r = evaluate(file, new SentimentScorer(Lexicon.builtIn()));
         out.printf(Locale.ROOT, "%s: %d messages%n", file, r.total());
         out.printf(Locale.ROOT, "accuracy  %.3f%nmacro-F1  %.3f%n", r.accuracy(), r.macroF1());
@@ -128,12 +129,9 @@ public final class SentimentEval {
     }
 
     public static final String USAGE =
-            """
-            ./telemetra sentiment-eval [FILE] [--show-errors N]
-              scores a labelled set (label<TAB>text; default %s) and prints accuracy, macro-F1,
-              the confusion matrix and the first N (default 20) messages scored wrong
-            ./telemetra sentiment
-              scores standard input, one message a line, printing one score a line
-            """
-                    .formatted(DEFAULT_SET);
+            Args.usage(
+                    "Usage: ./telemetra sentiment-eval [options]\n"
+                            + "Scores a labelled set and prints accuracy, macro-F1, the confusion"
+                            + " matrix and the messages scored wrong.",
+                    OPTIONS);
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.telemetra.config.CommandOption;
 import io.telemetra.tools.Args;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -16,8 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -30,52 +31,65 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * them to a file, at a controlled rate, with planted scenarios logged to a labels file.
  */
 public final class Generate implements Runnable, Closeable {
-    static final Set<String> OPTIONS =
-            Set.of(
-                    "bootstrap-servers",
-                    "chat-topic",
-                    "viewer-topic",
-                    "rate",
-                    "streams",
-                    "duration",
-                    "count",
-                    "seed",
-                    "out",
-                    "from-file",
-                    "labels",
-                    "malformed-rate",
-                    "start",
-                    "backfill",
-                    "first-scenario",
-                    "scenario-every",
-                    "progress-every");
+    public static final List<CommandOption> OPTIONS =
+            List.of(
+                    Args.text("bootstrap-servers", "localhost:9092", "Kafka to produce into"),
+                    Args.text("chat-topic", "telemetra.events.chat", "topic of chat events"),
+                    Args.text("viewer-topic", "telemetra.events.viewer", "topic of viewer counts"),
+                    Args.decimal(
+                            "rate",
+                            "200",
+                            0.001,
+                            1e9,
+                            "events per second, chat and viewer together"),
+                    Args.number("streams", "50", 1, "number of streams"),
+                    Args.duration(
+                            "duration",
+                            null,
+                            "stop after this much event time (default: until Ctrl-C)"),
+                    Args.number("count", null, 1, "stop after this many records"),
+                    Args.number("seed", "1", 0, "same seed and --start give byte-identical events"),
+                    Args.text(
+                            "start",
+                            null,
+                            "event time of the first record, ISO or epoch ms (default: now)"),
+                    Args.duration(
+                            "backfill",
+                            "0s",
+                            "start this far in the past and catch up to now at full speed"),
+                    Args.duration(
+                            "first-scenario",
+                            "60s",
+                            "first planted scenario this long after the start"),
+                    Args.duration(
+                            "scenario-every", "90s", "then one about this often; 0s disables"),
+                    Args.decimal(
+                            "malformed-rate",
+                            "0.001",
+                            0,
+                            1,
+                            "share of malformed records; 0 disables"),
+                    Args.text(
+                            "labels",
+                            null,
+                            "planted scenarios as JSON lines (default labels.jsonl beside --out)"),
+                    Args.text(
+                            "out",
+                            null,
+                            "write JSON lines to this file instead of producing, as fast as"
+                                    + " possible"),
+                    Args.text(
+                            "from-file", null, "produce the records of a file written with --out"),
+                    Args.duration("progress-every", "5s", "how often progress is printed"));
 
-    public static final String USAGE =
-            """
-            Usage: ./telemetra generate [options]
-              --bootstrap-servers H:P   Kafka to produce into (default localhost:9092)
-              --chat-topic T            (default telemetra.events.chat)
-              --viewer-topic T          (default telemetra.events.viewer)
-              --rate N                  events per second, chat and viewer together (default 200)
-              --streams N               number of streams (default 50)
-              --duration D | --count N  stop after this much event time / this many records (default: run until Ctrl-C)
-              --seed N                  same seed and --start give byte-identical events (default 1)
-              --start ISO|epoch-ms      event time of the first record (default: now)
-              --backfill D              start D in the past and catch up to now at full speed (default 0s)
-              --first-scenario D        first planted scenario D after the start (default 60s)
-              --scenario-every D        then one about every D (default 90s; 0 disables)
-              --malformed-rate P        share of malformed records, 0 disables (default 0.001)
-              --labels FILE             planted scenarios as JSON lines (default labels.jsonl beside --out, else none)
-              --out FILE                write JSON lines instead of producing, as fast as possible
-              --from-file FILE          produce the records of a file written with --out
-            """;
+    public static final String USAGE = Args.usage("Usage: ./telemetra generate [options]", OPTIONS);
 
     private final Args args;
     private final PrintStream log;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     public Generate(String[] argv, PrintStream log) {
-        this.args = new Args(argv, OPTIONS, Set.of());
+        this.args = new Args(argv, OPTIONS);
         this.log = log;
     }
 
@@ -92,7 +106,7 @@ public final class Generate implements Runnable, Closeable {
     public void run() {
         try {
             if (args.has("from-file")) {
-                replayFile(Path.of(args.string("from-file", "")));
+                replayFile(Path.of(args.string("from-file")));
             } else {
                 simulate();
             }
@@ -108,9 +122,7 @@ public final class Generate implements Runnable, Closeable {
 
     private Output kafka() {
         Properties p = new Properties();
-        p.put(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                args.string("bootstrap-servers", "localhost:9092"));
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, args.string("bootstrap-servers"));
         p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
@@ -121,8 +133,8 @@ public final class Generate implements Runnable, Closeable {
         p.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, RoundRobinPartitioner.class.getName());
         KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-        String chatTopic = args.string("chat-topic", "telemetra.events.chat");
-        String viewerTopic = args.string("viewer-topic", "telemetra.events.viewer");
+        String chatTopic = args.string("chat-topic");
+        String viewerTopic = args.string("viewer-topic");
         return new Output() {
             @Override
             public void send(boolean chat, byte[] payload) {
@@ -165,21 +177,21 @@ public final class Generate implements Runnable, Closeable {
         long now = System.currentTimeMillis();
         long start =
                 args.has("start")
-                        ? parseInstant(args.string("start", ""))
-                        : now - args.duration("backfill", Duration.ZERO).toMillis();
-        double rate = args.doubleValue("rate", 200);
-        int streams = (int) args.longValue("streams", 50);
+                        ? parseInstant(args.string("start"))
+                        : now - args.duration("backfill").toMillis();
+        double rate = args.doubleValue("rate");
+        int streams = (int) args.longValue("streams");
         if (rate <= 0 || streams <= 0) {
             throw new IllegalArgumentException("--rate and --streams must be positive");
         }
         double chatRate = Math.max(0.1, rate - streams / 10.0);
-        long count = args.longValue("count", Long.MAX_VALUE);
+        long count = args.has("count") ? args.longValue("count") : Long.MAX_VALUE;
         long end =
                 args.has("duration")
-                        ? start + args.duration("duration", Duration.ZERO).toMillis()
+                        ? start + args.duration("duration").toMillis()
                         : Long.MAX_VALUE;
         if (args.has("backfill") && args.has("duration")) {
-            end = now + args.duration("duration", Duration.ZERO).toMillis();
+            end = now + args.duration("duration").toMillis();
         }
         boolean toFile = args.has("out");
         // Kafka is paced to event time (so --rate is a real rate); files are written as fast as
@@ -187,22 +199,22 @@ public final class Generate implements Runnable, Closeable {
         boolean paced = !toFile;
         ChatSimulation sim =
                 new ChatSimulation(
-                        args.longValue("seed", 1),
+                        args.longValue("seed"),
                         streams,
                         chatRate,
                         start,
-                        args.doubleValue("malformed-rate", 0.001),
-                        args.duration("first-scenario", Duration.ofSeconds(60)).toMillis(),
-                        args.duration("scenario-every", Duration.ofSeconds(90)).toMillis());
+                        args.doubleValue("malformed-rate"),
+                        args.duration("first-scenario").toMillis(),
+                        args.duration("scenario-every").toMillis());
         Path labelsPath =
                 args.has("labels")
-                        ? Path.of(args.string("labels", ""))
+                        ? Path.of(args.string("labels"))
                         : toFile
-                                ? Path.of(args.string("out", "")).resolveSibling("labels.jsonl")
+                                ? Path.of(args.string("out")).resolveSibling("labels.jsonl")
                                 : null;
-        long progressEvery = args.duration("progress-every", Duration.ofSeconds(5)).toMillis();
+        long progressEvery = args.duration("progress-every").toMillis();
 
-        try (Output out = toFile ? file(Path.of(args.string("out", ""))) : kafka();
+        try (Output out = toFile ? file(Path.of(args.string("out"))) : kafka();
                 BufferedWriter labels =
                         labelsPath == null ? null : Files.newBufferedWriter(labelsPath)) {
             long sent = 0;
