@@ -182,6 +182,10 @@ class TelemetraConfigTest {
                 load(Map.of("WATERMARK_DELAY", "1500 ms"), "--anomaly.cooldown", "1min");
         assertEquals(Duration.ofMillis(1500), c.eventTime().watermarkDelay());
         assertEquals(6, c.moments().cooldownWindows());
+        // the Spark job's spelling keeps working
+        assertEquals(
+                Duration.ofSeconds(10),
+                load(Map.of("WATERMARK_DELAY", "10 seconds")).eventTime().watermarkDelay());
         String bare = failure(Map.of(), "--window.slide", "10");
         assertTrue(bare.contains("is not a duration") && bare.contains("10s"), bare);
         String multiple = failure(Map.of(), "--window.size", "65s");

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Floors under the moment rules' quality on the generator's planted scenarios, at the job's
- * defaults (README "Moments" has the full 20-seed figures of ./telemetra moment-eval). Fewer seeds
- * here, so the floors sit a little below those figures.
+ * defaults (docs/sentiment-and-moments.md has the full 20-seed figures of ./telemetra moment-eval).
+ * Fewer seeds here, so the floors sit a little below those figures.
  */
 class MomentQualityTest {
     @Test
