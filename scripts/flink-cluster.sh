@@ -30,7 +30,7 @@ assemble() {
   if [ ! -f "$lib/.version" ] || [ "$(cat "$lib/.version")" != "$version" ]; then
     echo "Assembling Flink $version's lib/ from Maven Central into $lib ..."
     rm -rf "$lib"
-    mvn -B -q -Dstyle.color=never -f scripts/flink-dist/pom.xml -Dflink.version="$version" \
+    ./mvnw -B -q -Dstyle.color=never -f scripts/flink-dist/pom.xml -Dflink.version="$version" \
         dependency:copy-dependencies -DoutputDirectory="$lib"
     echo "$version" > "$lib/.version"
   fi

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Writes RELIABILITY.md from the rows the reliability tests appended to target/reliability/results.tsv
 # when they passed (FailureRecoveryIT, HostileInputIT, SessionClusterIT, KafkaSecurityIT).
-# Usage: mvn -B verify && scripts/reliability-report.sh
+# Usage: ./mvnw -B verify && scripts/reliability-report.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 results=target/reliability/results.tsv
 if [ ! -s "$results" ]; then
-  echo "no $results: run the tests first (mvn -B verify)" >&2
+  echo "no $results: run the tests first (./mvnw -B verify)" >&2
   exit 1
 fi
 {

@@ -71,9 +71,12 @@ public final class CommandLine {
         }
     }
 
-    /** For tools: the declared options only, no environment. */
+    /**
+     * For the savepoint migrator and the tools: their declared options, with the environment for
+     * those that are the job's own (same variables as the job).
+     */
     public CommandLine(String[] args, List<? extends Declared> options) {
-        this(args, options, Map.of(), null, null);
+        this(args, options, System.getenv(), null, null);
     }
 
     /** The raw text: argument, else environment, else default; null when none. */
@@ -132,19 +135,21 @@ public final class CommandLine {
         return sb.toString();
     }
 
-    /** The help text with default, allowed values and environment variable. */
+    /** The help text with allowed values, default and environment variable. */
     public static String describe(Declared o, boolean withEnv) {
-        StringBuilder sb = new StringBuilder(o.help());
+        StringBuilder facts = new StringBuilder();
         if (o.type() != OptionType.FLAG && o.type() != OptionType.TEXT) {
-            sb.append(" [").append(o.type().allowed()).append(']');
+            facts.append(o.type().allowed());
         }
         if (o.defaultValue() != null && o.type() != OptionType.FLAG) {
-            sb.append(" (default ").append(o.defaultValue()).append(')');
+            facts.append(facts.length() == 0 ? "" : "; ")
+                    .append("default ")
+                    .append(o.defaultValue());
         }
         if (withEnv && o.envName() != null) {
-            sb.append(" env ").append(o.envName());
+            facts.append(facts.length() == 0 ? "" : "; ").append("env ").append(o.envName());
         }
-        return sb.toString();
+        return facts.length() == 0 ? o.help() : o.help() + " (" + facts + ")";
     }
 
     private static String valueHint(Declared o) {

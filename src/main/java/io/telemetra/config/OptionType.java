@@ -143,7 +143,7 @@ public abstract class OptionType<T> {
 
             @Override
             public String allowed() {
-                return min + " to " + max;
+                return max == Long.MAX_VALUE ? "at least " + min : min + " to " + max;
             }
         };
     }

@@ -204,15 +204,6 @@ public record TelemetraConfig(
                 v.get(Option.EMOTE_FLOOD_MIN_LIFT));
     }
 
-    /**
-     * The moment settings a tool (evaluation, benchmark) uses: the declared defaults, overridden by
-     * the moment options among {@code args}.
-     */
-    public static MomentSettings momentSettings(String[] args) {
-        CommandLine v = new CommandLine(args, List.of(Option.values()), Map.of(), null, null);
-        return momentSettings(v, v.get(Option.WINDOW_SLIDE));
-    }
-
     private static Secret readPassword(String file, Map<String, String> env) {
         if (file != null) {
             try {
