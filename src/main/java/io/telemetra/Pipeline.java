@@ -112,7 +112,9 @@ public final class Pipeline {
                 windows.keyBy(s -> s.streamId, Types.STRING)
                         .process(
                                 new MomentDetector(
-                                        cfg.momentSettings(), cfg.windowSlide().toMillis()))
+                                        cfg.momentSettings(),
+                                        cfg.windowSize().toMillis(),
+                                        cfg.windowSlide().toMillis()))
                         .uid(Operators.MOMENT_DETECTOR.uid())
                         .name(Operators.MOMENT_DETECTOR.displayName());
 

@@ -310,7 +310,8 @@ public record TelemetraConfig(
                 sentimentSwingMinChange,
                 momentsMinMessages,
                 emoteFloodMinShare,
-                emoteFloodMinLift);
+                emoteFloodMinLift,
+                MomentSettings.DEFAULT_STATE_EXPIRY);
     }
 
     @Override

@@ -106,7 +106,8 @@ public final class MomentEval {
                 d.sentimentMinChange(),
                 d.minMessages(),
                 d.emoteMinShare(),
-                d.emoteMinLift());
+                d.emoteMinLift(),
+                d.stateExpiry());
     }
 
     public static Counts evaluate(
