@@ -71,7 +71,10 @@ public final class Pipeline {
         SingleOutputStreamOperator<WindowSummary> summaries =
                 windows.keyBy(s -> s.streamId, Types.STRING)
                         .process(
-                                new MomentDetector(cfg.moments(), cfg.windows().slide().toMillis()))
+                                new MomentDetector(
+                                        cfg.moments(),
+                                        cfg.windows().size().toMillis(),
+                                        cfg.windows().slide().toMillis()))
                         .uid(Operators.MOMENT_DETECTOR.uid())
                         .name(Operators.MOMENT_DETECTOR.displayName());
 

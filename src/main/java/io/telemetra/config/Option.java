@@ -215,6 +215,14 @@ public enum Option implements Declared {
             "3.0",
             doubleIn(1.0, true, 1000.0),
             "emote_flood: and at least this many times its usual share"),
+    MOMENTS_STATE_EXPIRY(
+            Group.MOMENTS,
+            "moments.state-expiry",
+            "MOMENTS_STATE_EXPIRY",
+            OptionType.format(MomentSettings.DEFAULT_STATE_EXPIRY),
+            POSITIVE_DURATION,
+            "a stream silent this long in event time loses its baselines (a stream that ended frees"
+                    + " its state); at least anomaly.history x window.slide"),
 
     SENTIMENT_LEXICON(
             Group.SENTIMENT,

@@ -190,8 +190,28 @@ public record TelemetraConfig(
      */
     public static MomentSettings momentSettings(CommandLine v, Duration slide) {
         Duration cooldown = v.get(Option.ANOMALY_COOLDOWN);
+        int history = v.get(Option.ANOMALY_HISTORY);
+        Duration expiry = v.get(Option.MOMENTS_STATE_EXPIRY);
+        Duration baselineSpan = slide.multipliedBy(history);
+        if (expiry.compareTo(baselineSpan) < 0 || expiry.compareTo(cooldown) < 0) {
+            // shorter would drop baselines the rules still use, and change moments, not just memory
+            throw new ConfigException(
+                    Option.MOMENTS_STATE_EXPIRY.label()
+                            + " = "
+                            + v.shown(Option.MOMENTS_STATE_EXPIRY)
+                            + " is shorter than what the moment rules look back on: at least "
+                            + Option.ANOMALY_HISTORY.label()
+                            + " x "
+                            + Option.WINDOW_SLIDE.label()
+                            + " = "
+                            + OptionType.format(baselineSpan)
+                            + " and "
+                            + Option.ANOMALY_COOLDOWN.label()
+                            + " = "
+                            + v.shown(Option.ANOMALY_COOLDOWN));
+        }
         return new MomentSettings(
-                v.get(Option.ANOMALY_HISTORY),
+                history,
                 v.get(Option.ANOMALY_BASELINE),
                 (int) (cooldown.toMillis() / slide.toMillis()),
                 v.get(Option.ANOMALY_THRESHOLD),
@@ -201,7 +221,8 @@ public record TelemetraConfig(
                 v.get(Option.SENTIMENT_SWING_MIN_CHANGE),
                 v.get(Option.MOMENTS_MIN_MESSAGES),
                 v.get(Option.EMOTE_FLOOD_MIN_SHARE),
-                v.get(Option.EMOTE_FLOOD_MIN_LIFT));
+                v.get(Option.EMOTE_FLOOD_MIN_LIFT),
+                expiry);
     }
 
     private static Secret readPassword(String file, Map<String, String> env) {

@@ -29,7 +29,9 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>State per stream: one accumulator per slice still needed, at most size/slide + lateness/slide
  * + 1 of them, and one event-time timer per pending window end. A slice is dropped by the timer of
- * the last window that can still use it.
+ * the last window that can still use it, so once the watermark passes a stream's last window plus
+ * the allowed lateness the stream has no state and no timer left: a stream that ends costs nothing
+ * afterwards.
  */
 public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSummary> {
     private static final long serialVersionUID = 1L;
@@ -131,19 +133,33 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
                 out.collect(s);
             }
         }
-        // drop the slices no window can use any more: their last window is past its lateness
+        // drop the slices no window can use any more: their last window is past its lateness.
+        // Removing a map's last entry leaves an empty map behind in the heap backend (one state
+        // entry per ended stream, for ever), so a map left with nothing is cleared instead.
         Iterator<Map.Entry<Long, WindowAccumulator>> it = slices.iterator();
+        boolean slicesLeft = false;
         while (it.hasNext()) {
             if (it.next().getKey() + size - 1 + lateness <= timestamp) {
                 it.remove();
+            } else {
+                slicesLeft = true;
             }
+        }
+        if (!slicesLeft) {
+            slices.clear();
         }
         if (!carried.isEmpty()) {
             Iterator<Long> ends = carried.keys().iterator();
+            boolean carriedLeft = false;
             while (ends.hasNext()) {
                 if (ends.next() - 1 + lateness <= timestamp) {
                     ends.remove();
+                } else {
+                    carriedLeft = true;
                 }
+            }
+            if (!carriedLeft) {
+                carried.clear();
             }
         }
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.telemetra.window.WindowSummary;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class MomentDetectorTest {
+    static final long SIZE = 60_000;
     static final long SLIDE = 10_000;
     static final int HISTORY = 4;
     static final double THRESHOLD = 3.0;
@@ -33,17 +35,40 @@ class MomentDetectorTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, WindowSummary, WindowSummary>
             newHarness() throws Exception {
+        return newHarness(MomentSettings.DEFAULT_STATE_EXPIRY);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, WindowSummary, WindowSummary>
+            newHarness(Duration stateExpiry) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(
-                        new MomentDetector(settings(MomentSettings.BaselineKind.MEAN), SLIDE)),
+                        new MomentDetector(
+                                settings(MomentSettings.BaselineKind.MEAN, stateExpiry),
+                                SIZE,
+                                SLIDE)),
                 s -> s.streamId,
                 Types.STRING);
     }
 
     /** Chat-spike settings as in 0.1.0 (mean and σ, no cool-down); other types at defaults. */
     static MomentSettings settings(MomentSettings.BaselineKind baseline) {
+        return settings(baseline, MomentSettings.DEFAULT_STATE_EXPIRY);
+    }
+
+    static MomentSettings settings(MomentSettings.BaselineKind baseline, Duration stateExpiry) {
         return new MomentSettings(
-                HISTORY, baseline, 0, THRESHOLD, MIN_STDDEV, 0.5, 0.3, 0.3, 20, 0.5, 3.0);
+                HISTORY,
+                baseline,
+                0,
+                THRESHOLD,
+                MIN_STDDEV,
+                0.5,
+                0.3,
+                0.3,
+                20,
+                0.5,
+                3.0,
+                stateExpiry);
     }
 
     @AfterEach
@@ -58,7 +83,7 @@ class MomentDetectorTest {
             WindowSummary s = new WindowSummary();
             s.streamId = stream;
             s.windowStart = (first + i) * SLIDE;
-            s.windowEnd = s.windowStart + 60_000;
+            s.windowEnd = s.windowStart + SIZE;
             s.chatRate = rates[i];
             s.chatCount = Math.round(rates[i] * 60);
             s.topEmotes = new String[] {"Pog"};
@@ -286,7 +311,9 @@ class MomentDetectorTest {
                                                 0.3,
                                                 20,
                                                 0.5,
-                                                3.0),
+                                                3.0,
+                                                MomentSettings.DEFAULT_STATE_EXPIRY),
+                                        SIZE,
                                         SLIDE)),
                         s -> s.streamId,
                         Types.STRING);
@@ -316,5 +343,95 @@ class MomentDetectorTest {
         List<WindowSummary> out = feed("s", 4, 4);
         assertEquals(4.0, out.get(0).zScore, 1e-12, "no new warm-up after restore");
         assertEquals(1, moments().size());
+    }
+
+    /** The end of the window with index {@code i}, as {@link #feed} builds it. */
+    private static long end(int i) {
+        return i * SLIDE + SIZE;
+    }
+
+    /** Restarts the harness with the given expiry (nothing fed yet). */
+    private void expiry(Duration stateExpiry) throws Exception {
+        harness.close();
+        harness = newHarness(stateExpiry);
+        harness.open();
+    }
+
+    @Test
+    void aStreamSilentForTheExpiryLeavesNoStateAndNoTimerWhileALiveStreamKeepsItsOwn()
+            throws Exception {
+        Duration expiry = MomentSettings.DEFAULT_STATE_EXPIRY;
+        feed("ended", 0, 2, 2, 2, 2, 2);
+        feed("live", 0, 2, 2, 2, 2, 2);
+        assertEquals(2, harness.numKeyedStateEntries());
+        assertEquals(2, harness.numEventTimeTimers(), "one timer per stream, moved by each window");
+
+        long expiresAt = end(4) + expiry.toMillis();
+        harness.processWatermark(expiresAt - 1);
+        // the live stream's next window, the one the following watermark fires
+        feed("live", 5 + (int) (expiry.toMillis() / SLIDE), 2);
+        assertEquals(2, harness.numKeyedStateEntries(), "a stream silent for less is kept");
+        assertEquals(2, harness.numEventTimeTimers());
+
+        harness.processWatermark(expiresAt);
+        assertEquals(1, harness.numKeyedStateEntries(), "only the live stream's state is left");
+        assertEquals(1, harness.numEventTimeTimers(), "only the live stream's timer is left");
+
+        harness.processWatermark(Long.MAX_VALUE);
+        assertEquals(0, harness.numKeyedStateEntries(), "keyed state left");
+        assertEquals(0, harness.numEventTimeTimers(), "timers left");
+    }
+
+    @Test
+    void aSpikeAfterAPauseShorterThanTheExpiryIsScoredAgainstTheKeptBaseline() throws Exception {
+        expiry(Duration.ofSeconds(30));
+        feed("s", 0, 2, 2, 2, 2); // the baseline is full after window 3, which ends at 90 s
+        // the watermark just before window 5 fires, 20 s after window 3's end: not yet expired
+        harness.processWatermark(end(5) - 2);
+        assertEquals(1, harness.numKeyedStateEntries());
+        List<WindowSummary> out = feed("s", 5, 20);
+        WindowSummary spike = out.get(out.size() - 1);
+        // baseline 2, 2, 2 and 0 for the missing window 4: mean 1.5, stddev √0.75
+        assertEquals((20 - 1.5) / Math.sqrt(0.75), spike.zScore, 1e-9, "scored: no new warm-up");
+        assertTrue(spike.anomaly);
+        assertEquals(1, moments().size());
+    }
+
+    @Test
+    void aStreamReturningAfterTheExpiryStartsAFreshWarmUp() throws Exception {
+        expiry(Duration.ofSeconds(30));
+        feed("s", 0, 2, 2, 2, 2);
+        harness.processWatermark(end(3) + 30_000);
+        assertEquals(0, harness.numKeyedStateEntries(), "expired");
+        assertEquals(0, harness.numEventTimeTimers());
+
+        // window 7 is the first to fire after that watermark; only 3 windows are missing, fewer
+        // than the history, so without the expiry it would be scored against 2, 0, 0, 0
+        List<WindowSummary> out = feed("s", 7, 40, 2, 2, 2, 40);
+        out = out.subList(out.size() - (HISTORY + 1), out.size()); // windows 7 to 11
+        for (int i = 0; i < HISTORY; i++) {
+            assertNull(out.get(i).zScore, "window " + (7 + i) + " is in a new warm-up");
+            assertFalse(out.get(i).anomaly);
+        }
+        assertNotNull(out.get(HISTORY).zScore, "scored once the new baseline is full");
+        assertEquals(1, harness.numEventTimeTimers(), "the returning stream expires again");
+    }
+
+    @Test
+    void aLongerExpiryAfterARestoreIsHonouredByTimersSetBeforeIt() throws Exception {
+        expiry(Duration.ofSeconds(30));
+        feed("s", 0, 2, 2, 2, 2);
+        var snapshot = harness.snapshot(1L, 1L); // its timer is at window 3's end + 30 s
+        harness.close();
+        harness = newHarness(Duration.ofSeconds(60));
+        harness.initializeState(snapshot);
+        harness.open();
+
+        harness.processWatermark(end(3) + 30_000);
+        assertEquals(1, harness.numKeyedStateEntries(), "kept: silent for 30 s of 60");
+        assertEquals(1, harness.numEventTimeTimers(), "the timer moved to the new expiry");
+        harness.processWatermark(end(3) + 60_000);
+        assertEquals(0, harness.numKeyedStateEntries(), "keyed state left");
+        assertEquals(0, harness.numEventTimeTimers(), "timers left");
     }
 }

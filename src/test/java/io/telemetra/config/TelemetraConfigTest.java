@@ -106,6 +106,9 @@ class TelemetraConfigTest {
                 failure(Map.of(), "--kafka.topic.viewer", "telemetra.events.chat")
                         .contains("topics of their own"));
         assertTrue(failure(Map.of(), "--anomaly.history", "1").contains("allowed: 2 to 1000"));
+        String expiry =
+                failure(Map.of(), "--anomaly.history", "60", "--moments.state-expiry", "5min");
+        assertTrue(expiry.contains("at least") && expiry.contains("= 10min"), expiry);
     }
 
     @Test

@@ -27,9 +27,10 @@ import org.junit.jupiter.api.Test;
  * {@link SlicedWindows} against Flink's own {@code SlidingEventTimeWindows} with the same aggregate
  * ({@link ChatAggregate} + {@link EmitSummary}): both operators get the same random input (several
  * streams, some going idle, out-of-order and late events, watermark jumps, allowed lateness) and
- * must write the same windows, in the same order per stream, and reject the same events as late.
- * Unique chatters must be equal while the sketch is exact, and within the sketch's error bound
- * beyond that.
+ * must write the same windows, in the same order per stream, and reject the same events as late,
+ * and the sliced windows must leave no state and no timer behind after the last watermark. Unique
+ * chatters must be equal while the sketch is exact, and within the sketch's error bound beyond
+ * that.
  */
 class SlicedWindowsEquivalenceTest {
     static final OutputTag<Event> REFERENCE_LATE = new OutputTag<>("reference-late") {};
@@ -169,6 +170,9 @@ class SlicedWindowsEquivalenceTest {
         }
         reference.processWatermark(Long.MAX_VALUE);
         sliced.processWatermark(Long.MAX_VALUE);
+        // every window has been written and is past its lateness: nothing may be left behind
+        assertEquals(0, sliced.numKeyedStateEntries(), setup + ": keyed state left");
+        assertEquals(0, sliced.numEventTimeTimers(), setup + ": timers left");
 
         List<WindowSummary> written = sliced.extractOutputValues();
         java.util.Set<String> seen = new java.util.HashSet<>();
