@@ -17,10 +17,24 @@ import java.util.TreeSet;
 public final class Tables {
     private Tables() {}
 
-    /** Every window row equals the reference; unique chatters within the documented 2 %. */
+    /**
+     * Every window row equals the reference; unique chatters within the sketch's tolerance at the
+     * job's default lg K.
+     */
     public static void assertWindowsMatch(
             TreeMap<ExpectedWindows.Key, ExpectedWindows.Row> expected,
             TreeMap<ExpectedWindows.Key, ExpectedWindows.Row> actual) {
+        assertWindowsMatch(expected, actual, SketchTolerance.DEFAULT_LG_K);
+    }
+
+    /**
+     * Every window row equals the reference; unique chatters within {@link SketchTolerance} of the
+     * exact distinct count for a job run with this lg K.
+     */
+    public static void assertWindowsMatch(
+            TreeMap<ExpectedWindows.Key, ExpectedWindows.Row> expected,
+            TreeMap<ExpectedWindows.Key, ExpectedWindows.Row> actual,
+            int lgK) {
         assertEquals(
                 expected.keySet(), actual.keySet(), "the set of (stream_id, window_start) rows");
         for (var e : expected.entrySet()) {
@@ -34,17 +48,27 @@ public final class Tables {
             assertEquals(want.chatRate(), got.chatRate(), 1e-9, "chat_rate " + at);
             assertNullableEquals(want.avgSentiment(), got.avgSentiment(), "avg_sentiment " + at);
             assertNullableEquals(want.avgViewers(), got.avgViewers(), "avg_viewers " + at);
-            // HLL: exact in its small modes; the bound here is the documented 2 %
-            long tolerance = (long) Math.ceil(want.uniqueChatters() * 0.02);
-            assertTrue(
-                    Math.abs(want.uniqueChatters() - got.uniqueChatters()) <= tolerance,
-                    "unique_chatters "
-                            + at
-                            + ": want "
-                            + want.uniqueChatters()
-                            + ", got "
-                            + got.uniqueChatters());
+            assertUniqueChatters(want.uniqueChatters(), got.uniqueChatters(), lgK, at);
         }
+    }
+
+    /**
+     * {@code unique_chatters} against the exact distinct count: equal while the sketch is exact,
+     * otherwise within {@link SketchTolerance#uniqueChatters(long, int)}.
+     */
+    public static void assertUniqueChatters(long distinct, long estimate, int lgK, String at) {
+        long tolerance = SketchTolerance.uniqueChatters(distinct, lgK);
+        assertTrue(
+                Math.abs(estimate - distinct) <= tolerance,
+                "unique_chatters "
+                        + at
+                        + ": want "
+                        + distinct
+                        + (tolerance == 0 ? "" : " ± " + tolerance)
+                        + " (lg K "
+                        + lgK
+                        + "), got "
+                        + estimate);
     }
 
     /** Compares two table dumps, reporting only the first difference (the dumps are large). */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.telemetra.event.Event;
+import io.telemetra.testing.SketchTolerance;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
@@ -21,9 +22,13 @@ class WindowAccumulatorTest {
         return e;
     }
 
+    /**
+     * Around each mode change of the default sketch: exact up to 20 (list/set mode, no coupon
+     * collision likely), within one collision up to 384, then within 5 standard errors.
+     */
     @ParameterizedTest
-    @ValueSource(ints = {10, 100, 1_000, 100_000})
-    void uniqueChattersIsWithinTwoPercentAndExactWhileSmall(int distinct) {
+    @ValueSource(ints = {10, 20, 21, 100, 384, 385, 1_000, 4_096, 12_288, 100_000})
+    void uniqueChattersIsWithinTheSketchTolerance(int distinct) {
         WindowAccumulator acc = new WindowAccumulator();
         for (int i = 0; i < distinct; i++) {
             acc.add(chat("user-" + i, 0), LG_K);
@@ -32,12 +37,41 @@ class WindowAccumulatorTest {
                     LG_K); // a second message from the same chatter counts once
         }
         long estimate = acc.uniqueChatters();
-        if (distinct <= 100) {
-            assertEquals(distinct, estimate, "exact in the sketch's small modes");
-        } else {
-            assertTrue(
-                    Math.abs(estimate - distinct) <= distinct * 0.02,
-                    "estimate " + estimate + " for " + distinct);
+        long tolerance = SketchTolerance.uniqueChatters(distinct, LG_K);
+        assertTrue(
+                Math.abs(estimate - distinct) <= tolerance,
+                "estimate " + estimate + " for " + distinct + ", tolerance " + tolerance);
+    }
+
+    /**
+     * A window read from the union of its slices' sketches (SlicedWindows) and one sketch fed the
+     * same chatters (Flink's window operator) hold the same coupons or registers, so their
+     * estimates are equal, not merely close: below, in and above each mode change.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {4, 8, 12, 14})
+    void slicesMergedEstimateWhatOneSketchEstimates(int lgK) {
+        java.util.Random r = new java.util.Random(lgK);
+        for (int distinct :
+                new int[] {1, 7, 8, 24, 25, 96, 97, 384, 385, 1_536, 1_537, 5_000, 70_000}) {
+            java.util.List<WindowAccumulator> slices = new java.util.ArrayList<>();
+            for (int s = 0; s < 6; s++) {
+                slices.add(new WindowAccumulator());
+            }
+            WindowAccumulator one = new WindowAccumulator();
+            for (int i = 0; i < distinct; i++) {
+                Event e = chat("user-" + r.nextLong(), 0);
+                slices.get(r.nextInt(6)).add(e, lgK);
+                one.add(e, lgK);
+                if (r.nextInt(4) == 0) { // a second message, maybe in another slice
+                    slices.get(r.nextInt(6)).add(e, lgK);
+                    one.add(e, lgK);
+                }
+            }
+            assertEquals(
+                    one.uniqueChatters(),
+                    WindowAccumulator.merged(slices, lgK).uniqueChatters(),
+                    "lg K " + lgK + ", " + distinct + " chatters");
         }
     }
 

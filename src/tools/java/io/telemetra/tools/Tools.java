@@ -8,6 +8,7 @@ import io.telemetra.tools.bench.Bench;
 import io.telemetra.tools.demo.Demo;
 import io.telemetra.tools.eval.MomentEval;
 import io.telemetra.tools.eval.SentimentEval;
+import io.telemetra.tools.eval.SketchAccuracy;
 import io.telemetra.tools.generator.Generate;
 import io.telemetra.upgrade.MigrateSavepoint;
 import java.util.Arrays;
@@ -56,6 +57,11 @@ public final class Tools {
                             "precision and recall of the moment rules on planted scenarios",
                             MomentEval.USAGE,
                             args -> MomentEval.run(args, System.out)),
+                    new Command(
+                            "sketch-accuracy",
+                            "measured error of unique_chatters per lg K and window size",
+                            SketchAccuracy.USAGE,
+                            args -> SketchAccuracy.run(args, System.out)),
                     new Command(
                             "bench",
                             "the benchmark (bench/run calls this)",
