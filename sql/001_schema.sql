@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS rejected_events (
     source_partition INTEGER      NOT NULL,
     source_offset    BIGINT       NOT NULL,
     reason           VARCHAR(32)  NOT NULL,      -- not_json, not_object, missing_field, wrong_type,
-                                                 -- invalid_value, future_timestamp, late
+                                                 -- invalid_value, too_large, future_timestamp, late
     detail           TEXT,
     payload          BYTEA        NOT NULL,      -- at most 64 KiB; see payload_size
     payload_size     INTEGER      NOT NULL,      -- size of the original record in bytes

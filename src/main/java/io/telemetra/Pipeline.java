@@ -153,7 +153,8 @@ public final class Pipeline {
 
     /** Checkpointing and serialization settings the job relies on. */
     private static void configure(StreamExecutionEnvironment env, TelemetraConfig cfg) {
-        // Exactly-once is needed by the XA sink: rows are committed when a checkpoint completes.
+        // Exactly-once checkpoints are needed by the XA sink, which commits its rows at
+        // checkpoints.
         env.enableCheckpointing(
                 cfg.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         // Every function here emits fresh objects and keeps no reference to its input, so chained

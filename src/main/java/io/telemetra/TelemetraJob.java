@@ -1,6 +1,7 @@
 package io.telemetra;
 
 import io.telemetra.config.ConfigException;
+import io.telemetra.config.Option;
 import io.telemetra.config.TelemetraConfig;
 import io.telemetra.kafka.KafkaCheck;
 import io.telemetra.kafka.KafkaSources;
@@ -70,6 +71,16 @@ public final class TelemetraJob {
     public static void build(StreamExecutionEnvironment env, TelemetraConfig cfg) {
         Lexicon lexicon = lexicon(cfg);
         LOG.info("Telemetra starting with {}", cfg);
+        if (cfg.eventLimits().maxFutureSkewMillis() > cfg.eventTime().watermarkDelay().toMillis()) {
+            LOG.warn(
+                    "--watermark.max-future-skew = {} is longer than --watermark.delay = {}: one"
+                        + " event stamped just inside the skew moves the watermark past the"
+                        + " present, so windows fire before their events arrive and the next"
+                        + " minutes of real events can be rejected as late. Keep the skew at most"
+                        + " the delay unless producers' clocks are known to run ahead.",
+                    cfg.describe().get(Option.MAX_FUTURE_SKEW.argName()),
+                    cfg.describe().get(Option.WATERMARK_DELAY.argName()));
+        }
         KafkaCheck.verify(cfg);
         PostgresCheck.verify(cfg, env.getParallelism());
 

@@ -6,11 +6,15 @@ import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.config.ConfigDef;
 
 /**
  * Kafka client settings passed through to the sources and the start-up check: security (SASL, SSL)
@@ -30,7 +34,39 @@ public final class KafkaClientProperties implements Serializable {
                     "key.deserializer", "(fixed)",
                     "value.deserializer", "(fixed)");
 
-    private static final Set<String> SECRET_WORDS = Set.of("password", "jaas", "secret", "token");
+    private static final Set<String> SECRET_WORDS =
+            Set.of("password", "jaas", "secret", "token", "credential");
+
+    /** The Kafka clients' own list of properties that hold passwords or key material. */
+    private static final Set<String> KAFKA_PASSWORD_PROPERTIES = kafkaPasswordProperties();
+
+    private static Set<String> kafkaPasswordProperties() {
+        Set<String> out = new java.util.HashSet<>();
+        for (ConfigDef def : List.of(ConsumerConfig.configDef(), AdminClientConfig.configDef())) {
+            def.configKeys()
+                    .forEach(
+                            (name, key) -> {
+                                if (key.type == ConfigDef.Type.PASSWORD) {
+                                    out.add(name);
+                                }
+                            });
+        }
+        return Set.copyOf(out);
+    }
+
+    /**
+     * Whether a client property carries a secret: every property the Kafka clients type as a
+     * password (ssl.key.password, ssl.keystore.key, ssl.keystore.certificate.chain,
+     * sasl.jaas.config, ...), anything named like one (a plug-in's own {@code *.password}, {@code
+     * *.secret}), and any {@code *.key}.
+     */
+    static boolean isSecret(String property) {
+        String k = property.toLowerCase(Locale.ROOT);
+        return KAFKA_PASSWORD_PROPERTIES.contains(k)
+                || SECRET_WORDS.stream().anyMatch(k::contains)
+                || k.endsWith(".key")
+                || k.contains("certificate.chain");
+    }
 
     private final TreeMap<String, String> fromArgs;
     private final TreeMap<String, String> fromFile;
@@ -41,7 +77,7 @@ public final class KafkaClientProperties implements Serializable {
         fromArgs.forEach(
                 (k, v) -> {
                     checkNotOwned(k, "--kafka." + k);
-                    if (SECRET_WORDS.stream().anyMatch(k.toLowerCase(Locale.ROOT)::contains)) {
+                    if (isSecret(k)) {
                         throw new ConfigException(
                                 "--kafka."
                                         + k

@@ -8,6 +8,7 @@ import static io.telemetra.config.OptionType.intIn;
 import static io.telemetra.config.OptionType.oneOf;
 
 import io.telemetra.anomaly.MomentSettings;
+import io.telemetra.event.EventLimits;
 import java.util.Locale;
 
 /**
@@ -30,8 +31,8 @@ public enum Option implements Declared {
             "CHECKPOINT_INTERVAL",
             "10s",
             POSITIVE_DURATION,
-            "checkpoint interval; in exactly-once mode rows become visible when a checkpoint"
-                    + " completes"),
+            "checkpoint interval; in exactly-once mode rows are committed at checkpoints"
+                    + " (docs/reliability.md)"),
     CHECKPOINT_LOCATION(
             Group.JOB,
             "checkpoint.dir",
@@ -104,10 +105,34 @@ public enum Option implements Declared {
             Group.EVENT_TIME,
             "watermark.max-future-skew",
             "MAX_FUTURE_SKEW",
-            "5min",
+            "10s",
             POSITIVE_DURATION,
             "events stamped further than this ahead of the wall clock are rejected as"
-                    + " future_timestamp"),
+                    + " future_timestamp; keep it at most watermark.delay, so one such event cannot"
+                    + " move the watermark past the present"),
+
+    MAX_MESSAGE_LENGTH(
+            Group.EVENTS,
+            "events.max-message-length",
+            "EVENTS_MAX_MESSAGE_LENGTH",
+            Integer.toString(EventLimits.DEFAULT_MAX_MESSAGE_CHARS),
+            intIn(1, 1_000_000),
+            "longest chat message in characters; longer ones are rejected as too_large"),
+    MAX_USER_ID_LENGTH(
+            Group.EVENTS,
+            "events.max-user-id-length",
+            "EVENTS_MAX_USER_ID_LENGTH",
+            Integer.toString(EventLimits.DEFAULT_MAX_USER_ID_CHARS),
+            intIn(1, 100_000),
+            "longest user_id in characters; longer ones are rejected as too_large"),
+    MAX_EMOTES(
+            Group.EVENTS,
+            "events.max-emotes",
+            "EVENTS_MAX_EMOTES",
+            Integer.toString(EventLimits.DEFAULT_MAX_EMOTES),
+            intIn(0, 100_000),
+            "most entries in a message's emotes field; more are rejected as too_large (a record"
+                    + " larger than all limits together is rejected unread)"),
 
     WINDOW_SIZE(
             Group.WINDOWS,
@@ -279,6 +304,7 @@ public enum Option implements Declared {
         JOB("Job"),
         KAFKA("Kafka"),
         EVENT_TIME("Event time"),
+        EVENTS("Event size limits"),
         WINDOWS("Windows"),
         MOMENTS("Moments"),
         SENTIMENT("Sentiment"),

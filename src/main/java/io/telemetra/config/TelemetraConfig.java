@@ -1,6 +1,7 @@
 package io.telemetra.config;
 
 import io.telemetra.anomaly.MomentSettings;
+import io.telemetra.event.EventLimits;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,7 @@ public record TelemetraConfig(
         String checkpointLocation,
         Kafka kafka,
         EventTime eventTime,
+        EventLimits eventLimits,
         Windows windows,
         MomentSettings moments,
         String sentimentLexicon,
@@ -63,8 +65,7 @@ public record TelemetraConfig(
             implements Serializable {}
 
     /** How event time advances. */
-    public record EventTime(Duration watermarkDelay, Duration idleness, Duration maxFutureSkew)
-            implements Serializable {}
+    public record EventTime(Duration watermarkDelay, Duration idleness) implements Serializable {}
 
     /** The sliding windows and their unique-chatter sketch. */
     public record Windows(Duration size, Duration slide, Duration allowedLateness, int sketchLgK)
@@ -169,10 +170,12 @@ public record TelemetraConfig(
                         v.get(Option.GROUP_ID),
                         client,
                         starting),
-                new EventTime(
-                        v.get(Option.WATERMARK_DELAY),
-                        v.get(Option.WATERMARK_IDLENESS),
-                        v.get(Option.MAX_FUTURE_SKEW)),
+                new EventTime(v.get(Option.WATERMARK_DELAY), v.get(Option.WATERMARK_IDLENESS)),
+                new EventLimits(
+                        v.<Duration>get(Option.MAX_FUTURE_SKEW).toMillis(),
+                        v.get(Option.MAX_MESSAGE_LENGTH),
+                        v.get(Option.MAX_USER_ID_LENGTH),
+                        v.get(Option.MAX_EMOTES)),
                 windows,
                 momentSettings(v, windows.slide()),
                 v.get(Option.SENTIMENT_LEXICON),

@@ -34,11 +34,20 @@ public final class EventParser implements Serializable {
 
     private static final String[] NO_EMOTES = new String[0];
 
+    private final EventLimits limits;
     private final long maxFutureSkewMillis;
+    private final long maxRecordBytes;
     private transient JsonFactory json;
 
+    public EventParser(EventLimits limits) {
+        this.limits = limits;
+        this.maxFutureSkewMillis = limits.maxFutureSkewMillis();
+        this.maxRecordBytes = limits.maxRecordBytes();
+    }
+
+    /** A parser with the default size limits: for tools and tests. */
     public EventParser(long maxFutureSkewMillis) {
-        this.maxFutureSkewMillis = maxFutureSkewMillis;
+        this(EventLimits.defaults(maxFutureSkewMillis));
     }
 
     /**
@@ -55,6 +64,16 @@ public final class EventParser implements Serializable {
             byte[] value,
             long now) {
         try {
+            if (value != null && value.length > maxRecordBytes) {
+                throw new Invalid(
+                        RejectReason.TOO_LARGE,
+                        "record of "
+                                + value.length
+                                + " bytes is larger than the "
+                                + maxRecordBytes
+                                + " that the size limits allow (--events.max-message-length,"
+                                + " --events.max-user-id-length, --events.max-emotes)");
+            }
             Event e = kind == Event.CHAT ? parseChat(value) : parseViewer(value);
             if (e.timestamp > now + maxFutureSkewMillis) {
                 throw new Invalid(
@@ -111,11 +130,21 @@ public final class EventParser implements Serializable {
                     }
                     case "user_id" -> {
                         seen = once(seen, F_USER, name);
-                        userId = string(p, t, name);
+                        userId =
+                                bounded(
+                                        string(p, t, name),
+                                        name,
+                                        limits.maxUserIdChars(),
+                                        "--events.max-user-id-length");
                     }
                     case "message" -> {
                         seen = once(seen, F_MESSAGE, name);
-                        message = string(p, t, name);
+                        message =
+                                bounded(
+                                        string(p, t, name),
+                                        name,
+                                        limits.maxMessageChars(),
+                                        "--events.max-message-length");
                     }
                     case "timestamp" -> {
                         seen = once(seen, F_TS, name);
@@ -123,7 +152,7 @@ public final class EventParser implements Serializable {
                     }
                     case "emotes" -> {
                         seen = once(seen, F_EMOTES, name);
-                        emotes = emotes(p, t);
+                        emotes = emotes(p, t, limits.maxEmotes());
                     }
                     default -> p.skipChildren();
                 }
@@ -311,7 +340,23 @@ public final class EventParser implements Serializable {
         return v;
     }
 
-    private static String[] emotes(JsonParser p, JsonToken t) throws IOException, Invalid {
+    private static String bounded(String s, String name, int max, String option) throws Invalid {
+        if (s != null && s.length() > max) {
+            throw new Invalid(
+                    RejectReason.TOO_LARGE,
+                    name
+                            + " of "
+                            + s.length()
+                            + " characters is longer than "
+                            + max
+                            + " ("
+                            + option
+                            + ")");
+        }
+        return s;
+    }
+
+    private static String[] emotes(JsonParser p, JsonToken t, int max) throws IOException, Invalid {
         if (t == JsonToken.VALUE_NULL) {
             return null;
         }
@@ -336,6 +381,11 @@ public final class EventParser implements Serializable {
             }
             if (out == null) {
                 out = new ArrayList<>(4);
+            }
+            if (out.size() == max) {
+                throw new Invalid(
+                        RejectReason.TOO_LARGE,
+                        "more than " + max + " emotes (--events.max-emotes)");
             }
             out.add(s);
         }

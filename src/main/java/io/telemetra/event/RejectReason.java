@@ -16,6 +16,11 @@ public enum RejectReason {
      * A field has the right type but an impossible value (negative count, empty stream_id, ...).
      */
     INVALID_VALUE("invalid_value"),
+    /**
+     * Over a size limit: the whole record, the message, the user id or the number of emotes (the
+     * limits are options; a record is never truncated).
+     */
+    TOO_LARGE("too_large"),
     /** The event is stamped further ahead of the wall clock than the allowed skew. */
     FUTURE_TIMESTAMP("future_timestamp"),
     /** The event arrived after every window it belongs to had been written. */

@@ -16,7 +16,7 @@ public final class KafkaSources {
     private KafkaSources() {}
 
     public static Pipeline.Sources create(TelemetraConfig cfg) {
-        EventParser parser = new EventParser(cfg.eventTime().maxFutureSkew().toMillis());
+        EventParser parser = new EventParser(cfg.eventLimits());
         return new Pipeline.Sources(
                 source(
                         cfg,

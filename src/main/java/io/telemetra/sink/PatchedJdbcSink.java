@@ -68,6 +68,10 @@ import org.apache.flink.util.function.SerializableSupplier;
  * receives the states of several former subtasks, and the connector's writer refuses more than one
  * ("more than one state to recover"). They are merged here: the transactions they list are named by
  * XID, so one writer can commit the prepared ones and roll back the hanging ones of all of them.
+ *
+ * <p>Each connector defect worked around here is written up, with the connector's class and line, a
+ * reproduction and a suggested fix, in docs/upstream/flink-connector-jdbc.md, ready to file
+ * upstream.
  */
 public final class PatchedJdbcSink<IN>
         implements Sink<IN>,

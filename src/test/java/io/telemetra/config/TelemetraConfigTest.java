@@ -161,6 +161,8 @@ class TelemetraConfigTest {
                         "/tmp/lexicon.tsv",
                         "--window.size",
                         "2min",
+                        "--watermark.max-future-skew",
+                        "300s",
                         "--kafka.client.rack",
                         "eu-1a");
         Map<String, String> shown = c.describe();
@@ -236,5 +238,28 @@ class TelemetraConfigTest {
                 doc
                         + " differs from the Option declarations; regenerate it with: mvn -B test"
                         + " -Dtest=TelemetraConfigTest -Dtelemetra.update-docs=true");
+    }
+
+    @Test
+    void everyKafkaPropertyThatHoldsASecretIsRefusedAsAnArgument() {
+        for (String secret :
+                List.of(
+                        "ssl.key.password",
+                        "ssl.keystore.password",
+                        "ssl.truststore.password",
+                        "ssl.keystore.key",
+                        "ssl.keystore.certificate.chain",
+                        "ssl.truststore.certificates",
+                        "sasl.jaas.config",
+                        "sasl.oauthbearer.client.credentials.client.secret",
+                        "my.plugin.password",
+                        "my.plugin.key")) {
+            String msg = failure(Map.of(), "--kafka." + secret, "hunter2");
+            assertTrue(msg.contains("holds a secret"), secret + ": " + msg);
+            assertFalse(msg.contains("hunter2"), secret + ": " + msg);
+        }
+        // paths to key stores are not secrets: they pass through and are shown
+        TelemetraConfig c = load(Map.of(), "--kafka.ssl.keystore.location", "/etc/kafka/ks.p12");
+        assertEquals("/etc/kafka/ks.p12", c.describe().get("kafka.ssl.keystore.location"));
     }
 }

@@ -253,4 +253,62 @@ class EventParserTest {
                         .rejection;
         assertEquals(-1, r.detail.indexOf('\u0000'));
     }
+
+    private static String chatWith(String message, String user, String emotesJson) {
+        return "{\"stream_id\":\"s1\",\"user_id\":\""
+                + user
+                + "\",\"message\":\""
+                + message
+                + "\",\"emotes\":"
+                + emotesJson
+                + ",\"timestamp\":1767225590000}";
+    }
+
+    private static String emotes(int n) {
+        return "[" + "\"Kappa\",".repeat(n - 1) + "\"Kappa\"]";
+    }
+
+    @Test
+    void aValidTenMegabyteMessageIsRejectedAsTooLargeWithoutBeingParsed() {
+        String json = chatWith("a".repeat(10_000_000), "u1", "[]");
+        ParsedRecord r = chat(json);
+        assertRejected(r, RejectReason.TOO_LARGE);
+        assertTrue(r.rejection.detail.contains("bytes is larger than"), r.rejection.detail);
+    }
+
+    @Test
+    void aHundredThousandEmotesAreRejectedAsTooLarge() {
+        assertRejected(chat(chatWith("hype", "u1", emotes(100_000))), RejectReason.TOO_LARGE);
+    }
+
+    @Test
+    void eachFieldLimitIsItsOwnReasonAndTheLimitItselfIsAllowed() {
+        int max = EventLimits.DEFAULT_MAX_MESSAGE_CHARS;
+        assertTrue(chat(chatWith("m".repeat(max), "u1", "[]")).isValid());
+        ParsedRecord longMessage = chat(chatWith("m".repeat(max + 1), "u1", "[]"));
+        assertRejected(longMessage, RejectReason.TOO_LARGE);
+        assertTrue(longMessage.rejection.detail.contains("--events.max-message-length"));
+
+        int users = EventLimits.DEFAULT_MAX_USER_ID_CHARS;
+        assertTrue(chat(chatWith("hi", "u".repeat(users), "[]")).isValid());
+        ParsedRecord longUser = chat(chatWith("hi", "u".repeat(users + 1), "[]"));
+        assertRejected(longUser, RejectReason.TOO_LARGE);
+        assertTrue(longUser.rejection.detail.contains("--events.max-user-id-length"));
+
+        int emotes = EventLimits.DEFAULT_MAX_EMOTES;
+        assertTrue(chat(chatWith("hi", "u1", emotes(emotes))).isValid());
+        ParsedRecord many = chat(chatWith("hi", "u1", emotes(emotes + 1)));
+        assertRejected(many, RejectReason.TOO_LARGE);
+        assertTrue(many.rejection.detail.contains("--events.max-emotes"));
+    }
+
+    @Test
+    void limitsAreOptionsNotConstants() {
+        EventParser strict = new EventParser(new EventLimits(300_000, 10, 3, 1));
+        byte[] ok = chatWith("0123456789", "abc", emotes(1)).getBytes(StandardCharsets.UTF_8);
+        assertTrue(strict.parse(Event.CHAT, "chat", 0, 0, 0, ok, NOW).isValid());
+        byte[] bad = chatWith("01234567890", "abc", emotes(1)).getBytes(StandardCharsets.UTF_8);
+        assertEquals(
+                "too_large", strict.parse(Event.CHAT, "chat", 0, 0, 0, bad, NOW).rejection.reason);
+    }
 }

@@ -59,11 +59,7 @@ public final class HostileCorpus {
                     // a few 1 MiB strings: enough to prove the point without a GiB of Kafka data
                     String big = "A".repeat(1 << 20);
                     if (i % 1920 == 3) {
-                        out.add(
-                                chat(
-                                        "1 MiB stream_id",
-                                        chat.replace(stream, big),
-                                        "invalid_value"));
+                        out.add(chat("1 MiB stream_id", chat.replace(stream, big), "too_large"));
                     } else if (i % 1920 == 27) {
                         out.add(
                                 chat(
@@ -71,7 +67,7 @@ public final class HostileCorpus {
                                         chat.replace(
                                                 ",\"timestamp\":" + ts,
                                                 ",\"junk\":\"" + big + "\""),
-                                        "missing_field"));
+                                        "too_large"));
                     } else {
                         out.add(
                                 chat(
