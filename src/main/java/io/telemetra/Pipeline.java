@@ -157,6 +157,9 @@ public final class Pipeline {
         // checkpoints.
         env.enableCheckpointing(
                 cfg.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        // one checkpoint at a time: the sink prepares one transaction per checkpoint and waits for
+        // its commit before it writes again (see PostgresTwoPhaseSink)
+        env.getCheckpointConfig().setMaxConcurrentCheckpoints(1);
         // Every function here emits fresh objects and keeps no reference to its input, so chained
         // operators may pass records on without a defensive copy per event.
         env.getConfig().enableObjectReuse();

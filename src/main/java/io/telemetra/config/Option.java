@@ -9,6 +9,7 @@ import static io.telemetra.config.OptionType.oneOf;
 
 import io.telemetra.anomaly.MomentSettings;
 import io.telemetra.event.EventLimits;
+import io.telemetra.sink.PostgresTwoPhaseSink;
 import java.util.Locale;
 
 /**
@@ -296,8 +297,17 @@ public enum Option implements Declared {
             "SINK_DELIVERY",
             "exactly-once",
             oneOf(TelemetraConfig.Delivery.class),
-            "exactly-once (XA transactions) or at-least-once (idempotent upserts, rows visible"
-                    + " sooner); docs/reliability.md says what each guarantees");
+            "exactly-once (rows committed when their checkpoint completes) or at-least-once"
+                    + " (idempotent upserts, rows visible sooner); docs/reliability.md says what"
+                    + " each guarantees"),
+    SINK_STRAY_TRANSACTIONS(
+            Group.POSTGRES,
+            "sink.stray-transactions",
+            "SINK_STRAY_TRANSACTIONS",
+            "fail",
+            oneOf(PostgresTwoPhaseSink.StrayTransactions.class),
+            "exactly-once: what to do with transactions an earlier job left prepared in"
+                    + " PostgreSQL (they lock rows): fail names them, rollback rolls them back");
 
     /** Options by concern; each part of the job receives only its group's settings. */
     public enum Group {

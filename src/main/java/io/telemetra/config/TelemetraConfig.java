@@ -2,6 +2,7 @@ package io.telemetra.config;
 
 import io.telemetra.anomaly.MomentSettings;
 import io.telemetra.event.EventLimits;
+import io.telemetra.sink.PostgresTwoPhaseSink;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +73,12 @@ public record TelemetraConfig(
             implements Serializable {}
 
     /** Where results go. */
-    public record Postgres(String url, String user, Secret password, Delivery delivery)
+    public record Postgres(
+            String url,
+            String user,
+            Secret password,
+            Delivery delivery,
+            PostgresTwoPhaseSink.StrayTransactions strayTransactions)
             implements Serializable {
         public boolean exactlyOnce() {
             return delivery == Delivery.EXACTLY_ONCE;
@@ -183,7 +189,8 @@ public record TelemetraConfig(
                         v.get(Option.POSTGRES_URL),
                         v.get(Option.POSTGRES_USER),
                         readPassword(v.get(Option.POSTGRES_PASSWORD_FILE), env),
-                        v.get(Option.SINK_DELIVERY)),
+                        v.get(Option.SINK_DELIVERY),
+                        v.get(Option.SINK_STRAY_TRANSACTIONS)),
                 shown);
     }
 

@@ -1,11 +1,14 @@
 package io.telemetra.sink;
 
 import io.telemetra.Pipeline;
+import io.telemetra.anomaly.Moment;
 import io.telemetra.config.TelemetraConfig;
+import io.telemetra.event.Rejection;
+import io.telemetra.window.WindowSummary;
 import javax.sql.XADataSource;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
-import org.apache.flink.connector.jdbc.JdbcExactlyOnceOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
@@ -14,16 +17,14 @@ import org.apache.flink.util.function.SerializableSupplier;
 import org.postgresql.xa.PGXADataSource;
 
 /**
- * Builds the three PostgreSQL sinks with flink-connector-jdbc's {@link JdbcSink}.
+ * Builds the three PostgreSQL sinks.
  *
- * <p>Exactly-once: each sink writes inside an XA transaction that is prepared and committed at each
- * checkpoint, so rows appear once per checkpoint. PostgreSQL needs {@code max_prepared_transactions
- * > 0} and one transaction per connection; the connector requires {@code maxRetries = 0} (a retried
- * batch inside an XA transaction could be applied twice). Connector 4.0.0 commits while taking the
- * snapshot, not after the checkpoint completes, so a checkpoint that fails afterwards replays some
- * rows: the upserts on natural keys are what keeps the tables free of duplicates in that case.
+ * <p>Exactly-once: {@link PostgresTwoPhaseSink}, Telemetra's own two-phase-commit sink. Each
+ * checkpoint's rows are written and prepared at the barrier and committed when the checkpoint
+ * completes; PostgreSQL needs {@code max_prepared_transactions > 0}.
  *
- * <p>At-least-once: plain batches, retried; the upserts make replays harmless.
+ * <p>At-least-once: flink-connector-jdbc's sink (through {@link PatchedJdbcSink}), plain batches
+ * that are retried; the upserts on natural keys make replays harmless.
  */
 public final class PostgresSinks {
     /**
@@ -35,27 +36,42 @@ public final class PostgresSinks {
 
     public static Pipeline.Sinks create(TelemetraConfig cfg) {
         return new Pipeline.Sinks(
-                sink(cfg, "chat_summary_minute", Statements.UPSERT_SUMMARY, Statements.SUMMARY),
-                sink(cfg, "moments", Statements.UPSERT_MOMENT, Statements.MOMENT),
-                sink(cfg, "rejected_events", Statements.INSERT_REJECTION, Statements.REJECTION));
+                sink(
+                        cfg,
+                        "chat_summary_minute",
+                        Statements.UPSERT_SUMMARY,
+                        Statements.SUMMARY,
+                        TypeInformation.of(WindowSummary.class)),
+                sink(
+                        cfg,
+                        "moments",
+                        Statements.UPSERT_MOMENT,
+                        Statements.MOMENT,
+                        TypeInformation.of(Moment.class)),
+                sink(
+                        cfg,
+                        "rejected_events",
+                        Statements.INSERT_REJECTION,
+                        Statements.REJECTION,
+                        TypeInformation.of(Rejection.class)));
     }
 
     private static <T> Sink<T> sink(
-            TelemetraConfig cfg, String name, String sql, JdbcStatementBuilder<T> binder) {
+            TelemetraConfig cfg,
+            String name,
+            String sql,
+            JdbcStatementBuilder<T> binder,
+            TypeInformation<T> rowType) {
         if (cfg.postgres().exactlyOnce()) {
-            SerializableSupplier<XADataSource> xa =
-                    xaDataSource(
-                            cfg.postgres().url(), cfg.postgres().user(), cfg.postgres().password());
-            // XA: one batch per checkpoint, and no retries inside a transaction (FLINK-22311)
-            return new PatchedJdbcSink<>(
-                    builder(sql, binder, 0, 0)
-                            .buildExactlyOnce(
-                                    JdbcExactlyOnceOptions.builder()
-                                            .withTransactionPerConnection(true)
-                                            .build(),
-                                    xa),
+            return new PostgresTwoPhaseSink<>(
+                    TransactionName.deploymentOf(cfg.kafka().groupId()),
                     name,
-                    xa);
+                    sql,
+                    binder,
+                    rowType,
+                    new PreparedTransactions(
+                            cfg.postgres().url(), cfg.postgres().user(), cfg.postgres().password()),
+                    cfg.postgres().strayTransactions());
         }
         return new PatchedJdbcSink<>(
                 builder(sql, binder, 200, 3)
