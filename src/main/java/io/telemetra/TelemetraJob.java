@@ -15,6 +15,7 @@ import java.util.Map;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,7 +83,9 @@ public final class TelemetraJob {
                     cfg.describe().get(Option.WATERMARK_DELAY.argName()));
         }
         KafkaCheck.verify(cfg);
-        PostgresCheck.verify(cfg, env.getParallelism());
+        boolean freshStart =
+                env.getConfiguration().getOptional(StateRecoveryOptions.SAVEPOINT_PATH).isEmpty();
+        PostgresCheck.verify(cfg, env.getParallelism(), freshStart);
 
         // the dashboard shows these under the job's configuration; the password is not among them
         env.getConfig().setGlobalJobParameters(new Parameters(cfg.describe()));

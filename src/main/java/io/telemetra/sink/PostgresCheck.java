@@ -29,7 +29,11 @@ public final class PostgresCheck {
     /**
      * @param parallelism the job's parallelism, to size the prepared-transaction requirement
      */
-    public static void verify(TelemetraConfig cfg, int parallelism) {
+    /**
+     * @param freshStart the job starts without a savepoint: transactions an earlier job of this
+     *     deployment left prepared are then no one's to resolve, and hold row locks
+     */
+    public static void verify(TelemetraConfig cfg, int parallelism, boolean freshStart) {
         try (Connection c = connect(cfg)) {
             checkTable(
                     c,
@@ -53,6 +57,11 @@ public final class PostgresCheck {
                     "source_topic");
             if (cfg.postgres().exactlyOnce()) {
                 checkPreparedTransactions(c, parallelism);
+                if (freshStart
+                        && cfg.postgres().strayTransactions()
+                                == PostgresTwoPhaseSink.StrayTransactions.FAIL) {
+                    checkStrayTransactions(c, TransactionName.deploymentOf(cfg.kafka().groupId()));
+                }
             }
         } catch (SQLException e) {
             throw new StartupException(
@@ -192,6 +201,24 @@ public final class PostgresCheck {
     }
 
     /** Lists XA transactions left prepared in this database, for the logs and for tests. */
+    /** Transactions of this deployment whose writers are gone (see {@link TransactionName}). */
+    private static void checkStrayTransactions(Connection c, String deployment)
+            throws SQLException {
+        List<String> strays = new ArrayList<>();
+        for (String gid : PreparedTransactions.listAll(c)) {
+            TransactionName t = TransactionName.parse(gid).orElse(null);
+            if (t != null
+                    && t.deployment().equals(deployment)
+                    && !PreparedTransactions.ownerAlive(c, t.owner())) {
+                strays.add(gid);
+            }
+        }
+        if (!strays.isEmpty()) {
+            throw new StartupException(
+                    StrayTransactionsException.message("of deployment " + deployment, strays));
+        }
+    }
+
     public static List<String> preparedTransactions(Connection c) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Statement st = c.createStatement();

@@ -441,6 +441,16 @@ class ExactlyOnceGuaranteeIT {
                         + " ("
                         + detail
                         + ")");
+        io.telemetra.testing.Reliability.record(
+                "guarantee " + property + ", sink " + sink.label,
+                property.startsWith("visibility")
+                        ? "a checkpoint held back after the sink passed its barrier"
+                        : "a checkpoint declined after the sink passed its barrier; restore",
+                "plain-INSERT table",
+                (violated ? "violated" : "held")
+                        + (sink == SinkUnderTest.TWO_PHASE ? "" : " (negative control)")
+                        + ": "
+                        + detail);
     }
 
     private static void assertNothingPrepared(SinkUnderTest sink) throws Exception {

@@ -37,7 +37,7 @@ class PostgresSchemaIT {
     private static StartupException checkSharedDatabase() {
         TelemetraConfig cfg =
                 config(RealInfrastructure.postgresUrl(), RealInfrastructure.PG_PASSWORD);
-        return assertThrows(StartupException.class, () -> PostgresCheck.verify(cfg, 1));
+        return assertThrows(StartupException.class, () -> PostgresCheck.verify(cfg, 1, true));
     }
 
     @BeforeEach
@@ -53,7 +53,7 @@ class PostgresSchemaIT {
             st.execute(ddl); // a second run changes nothing and fails on nothing
         }
         PostgresCheck.verify(
-                config(RealInfrastructure.postgresUrl(), RealInfrastructure.PG_PASSWORD), 2);
+                config(RealInfrastructure.postgresUrl(), RealInfrastructure.PG_PASSWORD), 2, true);
     }
 
     @Test
@@ -159,7 +159,7 @@ class PostgresSchemaIT {
             assertTrue(rs.getBoolean(3), "TIMESTAMP values read as UTC");
         }
         PostgresCheck.verify(
-                config(RealInfrastructure.postgresUrl(), RealInfrastructure.PG_PASSWORD), 2);
+                config(RealInfrastructure.postgresUrl(), RealInfrastructure.PG_PASSWORD), 2, true);
     }
 
     @Test
@@ -187,7 +187,7 @@ class PostgresSchemaIT {
                             new String[] {"--postgres.url", url, "--postgres.user", "app"},
                             Map.of("POSTGRES_PASSWORD", "wrong-secret-value"));
             StartupException e =
-                    assertThrows(StartupException.class, () -> PostgresCheck.verify(cfg, 1));
+                    assertThrows(StartupException.class, () -> PostgresCheck.verify(cfg, 1, true));
             assertTrue(
                     e.getMessage()
                             .contains("check --postgres.user (env POSTGRES_USER) and the password"),
@@ -207,7 +207,7 @@ class PostgresSchemaIT {
             StartupException e =
                     assertThrows(
                             StartupException.class,
-                            () -> PostgresCheck.verify(config(url, "x"), 2));
+                            () -> PostgresCheck.verify(config(url, "x"), 2, true));
             assertTrue(
                     e.getMessage()
                             .startsWith(
@@ -216,7 +216,7 @@ class PostgresSchemaIT {
                     e.getMessage());
             assertTrue(
                     e.getMessage().contains("--sink.delivery (env SINK_DELIVERY) at-least-once"));
-            PostgresCheck.verify(config(url, "x", "--sink.delivery", "at-least-once"), 2);
+            PostgresCheck.verify(config(url, "x", "--sink.delivery", "at-least-once"), 2, true);
         }
     }
 
@@ -227,7 +227,9 @@ class PostgresSchemaIT {
                         StartupException.class,
                         () ->
                                 PostgresCheck.verify(
-                                        config("jdbc:postgresql://127.0.0.1:1/telemetra", "x"), 1));
+                                        config("jdbc:postgresql://127.0.0.1:1/telemetra", "x"),
+                                        1,
+                                        true));
         assertTrue(
                 e.getMessage()
                         .startsWith(

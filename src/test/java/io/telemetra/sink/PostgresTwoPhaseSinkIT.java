@@ -183,6 +183,25 @@ class PostgresTwoPhaseSinkIT {
     }
 
     @Test
+    void aFreshStartIsRefusedAtSubmissionWhileAnEarlierJobsTransactionsArePrepared()
+            throws Exception {
+        RealInfrastructure.resetSchema();
+        TwoPhaseWriter<Long> earlier = writer(0, List.of());
+        earlier.write(8001L, null);
+        String gid = earlier.prepareCommit().get(0).gid();
+        earlier.close(); // cancelled without a savepoint
+
+        var cfg = io.telemetra.testing.JobRunner.config("c", "v", "--kafka.group-id", "it");
+        io.telemetra.StartupException e =
+                assertThrows(
+                        io.telemetra.StartupException.class,
+                        () -> PostgresCheck.verify(cfg, 1, true));
+        assertTrue(e.getMessage().contains("ROLLBACK PREPARED '" + gid + "'"), e.getMessage());
+        // restoring from a savepoint: the job's own writers resolve them
+        PostgresCheck.verify(cfg, 1, false);
+    }
+
+    @Test
     void aLiveWritersTransactionIsNeverTouched() throws Exception {
         TwoPhaseWriter<Long> live = writer(0, List.of());
         live.write(6001L, null);

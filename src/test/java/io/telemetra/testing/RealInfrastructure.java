@@ -69,12 +69,23 @@ public final class RealInfrastructure implements BeforeAllCallback {
 
     /**
      * Drops and re-creates the schema from sql/001_schema.sql, so each test starts from empty
-     * tables.
+     * tables, after rolling back whatever earlier tests' cancelled jobs left prepared (their row
+     * locks would block the drop).
      */
     public static void resetSchema() throws Exception {
         String ddl = Files.readString(Path.of("sql/001_schema.sql"), StandardCharsets.UTF_8);
         try (Connection c = connect();
                 Statement st = c.createStatement()) {
+            try (java.sql.ResultSet rs =
+                    c.createStatement().executeQuery("SELECT gid FROM pg_prepared_xacts")) {
+                java.util.List<String> gids = new java.util.ArrayList<>();
+                while (rs.next()) {
+                    gids.add(rs.getString(1));
+                }
+                for (String gid : gids) {
+                    st.execute("ROLLBACK PREPARED '" + gid + "'");
+                }
+            }
             st.execute("DROP TABLE IF EXISTS chat_summary_minute, moments, rejected_events");
             st.execute(ddl);
         }

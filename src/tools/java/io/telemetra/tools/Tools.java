@@ -68,6 +68,11 @@ public final class Tools {
                             Bench.USAGE,
                             args -> new Bench(args, System.out).run()),
                     new Command(
+                            "reliability-report",
+                            "write RELIABILITY.md from the newest ./mvnw -B verify run",
+                            "Usage: ./telemetra reliability-report   (after ./mvnw -B verify)",
+                            args -> ReliabilityReport.run(args, System.out)),
+                    new Command(
                             "migrate-savepoint",
                             "rewrite a 0.1.0 savepoint for this version",
                             MigrateSavepoint.USAGE,
