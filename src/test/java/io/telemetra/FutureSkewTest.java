@@ -3,19 +3,14 @@ package io.telemetra;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.telemetra.config.TelemetraConfig;
-import io.telemetra.event.Event;
 import io.telemetra.event.Rejection;
-import io.telemetra.sentiment.Lexicon;
-import io.telemetra.testing.CollectingSink;
+import io.telemetra.testing.InMemoryPipeline;
 import io.telemetra.testing.InMemorySource;
 import io.telemetra.testing.JobRunner;
 import io.telemetra.testing.TestEvent;
 import io.telemetra.window.WindowSummary;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -65,21 +60,9 @@ class FutureSkewTest {
         for (int i = 0; i < LIVE_EVENTS; i++) {
             chat.add(InMemorySource.record(TestEvent.chat("s", now + i, "u" + i, hello).json()));
         }
-        TelemetraConfig cfg = TelemetraConfig.load(args, Map.of());
-        StreamExecutionEnvironment env = JobRunner.environment();
-        Pipeline.build(
-                env,
-                cfg,
-                Lexicon.builtIn(),
-                new Pipeline.Sources(
-                        new InMemorySource(Event.CHAT, "chat", chat),
-                        new InMemorySource(Event.VIEWER, "viewer", viewers)),
-                new Pipeline.Sinks(
-                        new CollectingSink<>("skew-summaries"),
-                        new CollectingSink<>("skew-moments"),
-                        new CollectingSink<>("skew-rejections")));
-        env.execute("future-skew");
-        return CollectingSink.collected("skew-rejections");
+        InMemoryPipeline.Output out = InMemoryPipeline.run("future-skew", args, chat, viewers);
+        summaries = out.summaries();
+        return out.rejections();
     }
 
     private static List<String> reasons(List<Rejection> rejected) {
@@ -87,8 +70,10 @@ class FutureSkewTest {
     }
 
     /** Chat messages counted in the windows, each once: the most any one window holds. */
+    private static List<WindowSummary> summaries;
+
     private static long chatsCounted() {
-        List<WindowSummary> windows = CollectingSink.collected("skew-summaries");
+        List<WindowSummary> windows = summaries;
         assertTrue(!windows.isEmpty());
         // all events fall within 10 s, so the window that covers them all has every one
         return windows.stream().mapToLong(w -> w.chatCount).max().orElse(0);

@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.telemetra.anomaly.Moment;
-import io.telemetra.config.TelemetraConfig;
-import io.telemetra.event.Event;
 import io.telemetra.event.Rejection;
-import io.telemetra.sentiment.Lexicon;
-import io.telemetra.testing.CollectingSink;
 import io.telemetra.testing.ExpectedWindows;
+import io.telemetra.testing.InMemoryPipeline;
 import io.telemetra.testing.InMemorySource;
 import io.telemetra.testing.JobRunner;
 import io.telemetra.testing.Tables;
@@ -20,11 +17,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,23 +87,12 @@ class PipelineTest {
         chat.add(InMemorySource.pause());
         chat.add(InMemorySource.record(LATE_PAYLOAD));
 
-        TelemetraConfig cfg = TelemetraConfig.load(new String[] {"--mode", "replay"}, Map.of());
-        StreamExecutionEnvironment env = JobRunner.environment();
-        Pipeline.build(
-                env,
-                cfg,
-                Lexicon.builtIn(),
-                new Pipeline.Sources(
-                        new InMemorySource(Event.CHAT, "chat", chat),
-                        new InMemorySource(Event.VIEWER, "viewer", viewers)),
-                new Pipeline.Sinks(
-                        new CollectingSink<>("summaries"),
-                        new CollectingSink<>("moments"),
-                        new CollectingSink<>("rejections")));
-        env.execute("pipeline-test");
-        summaries = CollectingSink.collected("summaries");
-        moments = CollectingSink.collected("moments");
-        rejections = CollectingSink.collected("rejections");
+        InMemoryPipeline.Output out =
+                InMemoryPipeline.run(
+                        "pipeline-test", new String[] {"--mode", "replay"}, chat, viewers);
+        summaries = out.summaries();
+        moments = out.moments();
+        rejections = out.rejections();
     }
 
     private static void add(List<InMemorySource.Item> to, TestEvent e) {
