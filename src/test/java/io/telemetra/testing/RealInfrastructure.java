@@ -171,7 +171,7 @@ public final class RealInfrastructure implements BeforeAllCallback {
                 kafka.waitForReadyBrokers();
                 EmbeddedPostgres postgres =
                         EmbeddedPostgres.builder()
-                                .setServerConfig("max_prepared_transactions", "20")
+                                .setServerConfig("max_prepared_transactions", "40")
                                 .start();
                 return new Resources(kafka, postgres);
             } catch (Exception e) {

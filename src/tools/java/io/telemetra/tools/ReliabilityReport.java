@@ -29,6 +29,7 @@ public final class ReliabilityReport {
             List.of(
                     "io.telemetra.sink.ExactlyOnceGuaranteeIT",
                     "io.telemetra.sink.PostgresTwoPhaseSinkIT",
+                    "io.telemetra.sink.RescaleIT",
                     "io.telemetra.FailureRecoveryIT",
                     "io.telemetra.SessionClusterIT",
                     "io.telemetra.HostileInputIT",
