@@ -44,10 +44,12 @@ import org.apache.flink.util.UserCodeClassLoader;
 import org.apache.flink.util.function.SerializableSupplier;
 
 /**
- * The {@link JdbcSink} of flink-connector-jdbc 4.0.0 with its defects worked around, so that a job
- * can have several XA sinks, a bounded (replay) run ends cleanly, a savepoint restores at a lower
- * parallelism, and a database outage does not kill the TaskManager. State, serializers and
- * committer are the connector's own, so savepoints stay compatible.
+ * Telemetra's at-least-once sink, and (for the tests' negative control only: the job's exactly-once
+ * sink is {@link PostgresTwoPhaseSink}) the connector's XA sink. It wraps the {@link JdbcSink} of
+ * flink-connector-jdbc 4.0.0 with its defects worked around, so that a job can have several XA
+ * sinks, a bounded (replay) run ends cleanly, a savepoint restores at a lower parallelism, and a
+ * database outage does not kill the TaskManager. State, serializers and committer are the
+ * connector's own, so savepoints stay compatible.
  *
  * <p><b>One XID namespace per sink.</b> The connector derives XA transaction ids from the job id,
  * the subtask index and the checkpoint id only. Two XA sinks in one job therefore prepare the same
