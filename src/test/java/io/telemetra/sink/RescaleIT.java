@@ -71,7 +71,10 @@ class RescaleIT {
         produce(producer, topic, first);
 
         JobClient before = start(topic, from, null);
-        waitForWindows("before", before, expected(first, watermarkAfter(first)));
+        TreeMap<ExpectedWindows.Key, ExpectedWindows.Row> expectedBefore =
+                expected(first, watermarkAfter(first));
+        waitForWindows("before", before, expectedBefore);
+        Tables.assertWindowsMatch(expectedBefore, Tables.readSummaries());
         String savepoint =
                 before.triggerSavepoint(tmp.toUri().toString(), SavepointFormatType.CANONICAL)
                         .get();

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -15,10 +16,11 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -98,6 +100,7 @@ public final class RealInfrastructure implements BeforeAllCallback {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
                     .all()
                     .get(30, TimeUnit.SECONDS);
+            awaitLeaders(admin, name, partitions);
         }
     }
 
@@ -119,6 +122,7 @@ public final class RealInfrastructure implements BeforeAllCallback {
                     admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
                             .all()
                             .get(30, TimeUnit.SECONDS);
+                    awaitLeaders(admin, name, partitions);
                     return;
                 } catch (java.util.concurrent.ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)
@@ -131,13 +135,47 @@ public final class RealInfrastructure implements BeforeAllCallback {
         }
     }
 
+    /**
+     * Until every partition of a new topic answers a ListOffsets request at its leader. Right after
+     * creation the in-JVM broker may answer a produce request with NOT_LEADER_OR_FOLLOWER although
+     * it appended the batch; the producer's retry of that batch is then refused as out of sequence
+     * and its records are lost. Waiting here keeps test input from landing in that window.
+     */
+    private static void awaitLeaders(Admin admin, String topic, int partitions) throws Exception {
+        Map<TopicPartition, OffsetSpec> all = new HashMap<>();
+        for (int i = 0; i < partitions; i++) {
+            all.put(new TopicPartition(topic, i), OffsetSpec.latest());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                admin.listOffsets(all).all().get(30, TimeUnit.SECONDS);
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            topic + ": partitions not ready after 30 s", e.getCause());
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /**
+     * A producer for test input: idempotent with one request in flight, so a retried batch can
+     * neither be duplicated nor overtake the next one (each partition's records stay in time order,
+     * which the expected windows assume), and {@link VerifiedProducer#flush()} fails if the broker
+     * refused anything.
+     */
     public static KafkaProducer<byte[], byte[]> producer() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 * 1024 * 1024));
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        return new VerifiedProducer(p);
     }
 
     /** Both servers; closed by JUnit when the whole run ends. */
