@@ -1,21 +1,21 @@
 package io.telemetra;
 
+import static io.telemetra.testing.FlinkSessionCluster.get;
+import static io.telemetra.testing.FlinkSessionCluster.killTaskManager;
+import static io.telemetra.testing.FlinkSessionCluster.sh;
+import static io.telemetra.testing.FlinkSessionCluster.startTaskManager;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.telemetra.testing.ExpectedWindows;
 import io.telemetra.testing.FailureScenario;
+import io.telemetra.testing.FlinkSessionCluster;
 import io.telemetra.testing.JobRunner;
 import io.telemetra.testing.RealInfrastructure;
 import io.telemetra.testing.SketchTolerance;
 import io.telemetra.testing.Tables;
 import io.telemetra.testing.TestEvent;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -49,30 +48,16 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(RealInfrastructure.class)
 class SessionClusterIT {
     static final long T0 = Instant.parse("2026-04-01T00:00:00Z").toEpochMilli();
-    static final HttpClient HTTP = HttpClient.newHttpClient();
-    static final String SECRET = "Pg-S3cret-Telemetra-7Q2x";
+    static final String SECRET = FlinkSessionCluster.POSTGRES_PASSWORD;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        Path out = Files.createTempFile("flink-cluster-start", ".txt");
-        assertEquals(
-                0,
-                sh(List.of("scripts/flink-cluster.sh", "start"), out, 300),
-                Files.readString(out));
+        FlinkSessionCluster.start();
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
-        sh(List.of("scripts/flink-cluster.sh", "stop"), null, 60);
-        List<String> left =
-                ProcessHandle.allProcesses()
-                        .map(p -> p.info().commandLine().orElse(""))
-                        .filter(
-                                c ->
-                                        c.contains("StandaloneSessionClusterEntrypoint")
-                                                || c.contains("TaskManagerRunner"))
-                        .toList();
-        assertEquals(List.of(), left, "cluster processes left after flink-cluster.sh stop");
+        FlinkSessionCluster.stop();
     }
 
     @Test
@@ -401,22 +386,6 @@ class SessionClusterIT {
         }
     }
 
-    private static void killTaskManager() throws Exception {
-        long pid =
-                Long.parseLong(Files.readString(Path.of("work/flink/run/taskmanager.pid")).strip());
-        ProcessHandle tm = ProcessHandle.of(pid).orElseThrow();
-        tm.destroyForcibly(); // SIGKILL
-        tm.onExit().get(30, TimeUnit.SECONDS);
-    }
-
-    private static void startTaskManager(Path dir) throws Exception {
-        Path out = dir.resolve("start-taskmanager.txt");
-        assertEquals(
-                0,
-                sh(List.of("scripts/flink-cluster.sh", "start-taskmanager"), out, 60),
-                Files.readString(out));
-    }
-
     /**
      * The PostgreSQL password reached the job (rows were written) but is in none of: what the REST
      * API and dashboard show for the job and the cluster, the cluster's logs, the CLI's output.
@@ -512,35 +481,6 @@ class SessionClusterIT {
             rs.next();
             return rs.getLong(1);
         }
-    }
-
-    private static String get(String path) {
-        try {
-            return HTTP.send(
-                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:8081" + path))
-                                    .timeout(Duration.ofSeconds(5))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .body();
-        } catch (IOException | InterruptedException e) {
-            return "";
-        }
-    }
-
-    private static int sh(List<String> cmd, Path out, int seconds) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.redirectOutput(
-                out == null
-                        ? ProcessBuilder.Redirect.DISCARD
-                        : ProcessBuilder.Redirect.to(out.toFile()));
-        // the test server trusts local logins, so any password works: this one is easy to grep for
-        pb.environment().put("POSTGRES_PASSWORD", SECRET);
-        Process p = pb.start();
-        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return -1;
-        }
-        return p.exitValue();
     }
 
     private static void waitFor(String what, Callable<Boolean> condition) throws Exception {

@@ -7,46 +7,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.telemetra.config.TelemetraConfig;
 import io.telemetra.testing.JobRunner;
 import io.telemetra.testing.RealInfrastructure;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExactlyOnceOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.state.FunctionInitializationContext;
-import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -66,14 +50,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  *       ends up in the table exactly once.
  * </ol>
  *
- * <p>The job (parallelism 1): a generator of ids 1..{@value #ROWS}, one burst of {@value #BURST}
- * per completed checkpoint and replayed from its checkpointed position, chained to an {@link
- * EpochRecorder} and the sink under test, which inserts into a table without a key (a replayed row
- * shows as a duplicate). The recorder also feeds, in a task of its own, a {@link CheckpointGate}
- * that holds one checkpoint in its snapshot until the test lets it complete or decline. Flink
- * snapshots a chain from its tail, so when the recorder has recorded checkpoint <i>k</i> the sink
- * has already written, prepared or committed whatever it does for <i>k</i>; the gate holds the
- * first checkpoint whose epoch has rows and follows an epoch with rows.
+ * <p>The job is {@link GuaranteeJob} (parallelism 1): a generator of ids 1..{@value #ROWS}, one
+ * burst of {@value #BURST} per completed checkpoint, chained to a recorder and the sink under test,
+ * which inserts into a table without a key (a replayed row shows as a duplicate); a gate holds one
+ * checkpoint in its snapshot until the test lets it complete or decline. Flink snapshots a chain
+ * from its tail, so when the recorder has recorded checkpoint <i>k</i> the sink has already
+ * written, prepared or committed whatever it does for <i>k</i>.
  *
  * <p>Each run prints {@code GUARANTEE <property> sink=<sink> violated=<bool> (<detail>)}.
  */
@@ -106,10 +88,14 @@ class ExactlyOnceGuaranteeIT {
         }
 
         Sink<Long> build() {
-            String url = RealInfrastructure.postgresUrl();
-            String user = RealInfrastructure.PG_USER;
-            TelemetraConfig.Secret password =
-                    new TelemetraConfig.Secret(RealInfrastructure.PG_PASSWORD);
+            return build(
+                    RealInfrastructure.postgresUrl(),
+                    RealInfrastructure.PG_USER,
+                    new TelemetraConfig.Secret(RealInfrastructure.PG_PASSWORD));
+        }
+
+        /** The sink for a job that runs outside this JVM (GuaranteeJob on the session cluster). */
+        Sink<Long> build(String url, String user, TelemetraConfig.Secret password) {
             JdbcStatementBuilder<Long> binder = (ps, id) -> ps.setLong(1, id);
             return switch (this) {
                 case TWO_PHASE ->
@@ -164,10 +150,16 @@ class ExactlyOnceGuaranteeIT {
     }
 
     private JobClient job;
+    private Path files;
 
     @BeforeEach
-    void emptyTableAndNothingPrepared() throws Exception {
-        Observed.reset();
+    void emptyTableAndNothingPrepared(@TempDir Path dir) throws Exception {
+        files = dir;
+        emptyTable();
+    }
+
+    /** An empty test table, and nothing prepared. */
+    static void emptyTable() throws Exception {
         try (Connection c = RealInfrastructure.connect();
                 Statement st = c.createStatement()) {
             for (String gid : PostgresCheck.preparedTransactions(c)) {
@@ -180,7 +172,7 @@ class ExactlyOnceGuaranteeIT {
 
     @AfterEach
     void stopTheJob() throws Exception {
-        Observed.release.complete(CheckpointGate.Release.COMPLETE);
+        release("complete");
         if (job != null && !job.getJobStatus().get().isTerminalState()) {
             job.cancel().get(1, TimeUnit.MINUTES);
         }
@@ -191,9 +183,9 @@ class ExactlyOnceGuaranteeIT {
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void noRowOfAnEpochIsVisibleBeforeItsCheckpointCompletes(SinkUnderTest sink) throws Exception {
         job = start(sink);
-        long held = Observed.held.get(2, TimeUnit.MINUTES);
-        long completedUpTo = Observed.lastIdAt.get(held - 1);
-        long epochEnd = Observed.lastIdAt.get(held);
+        long held = await("held");
+        long completedUpTo = await("last-" + (held - 1));
+        long epochEnd = await("last-" + held);
 
         // checkpoint `held` cannot complete: any id above `completedUpTo` in the table is a row
         // of an epoch whose checkpoint has not completed
@@ -203,9 +195,9 @@ class ExactlyOnceGuaranteeIT {
             visible = count("id > " + completedUpTo);
             Thread.sleep(100);
         }
-        boolean stillPending = !Observed.completed.contains(held);
+        boolean stillPending = !Files.exists(files.resolve("completed-" + held));
         long earlierVisible = count("id <= " + completedUpTo);
-        Observed.release.complete(CheckpointGate.Release.COMPLETE);
+        release("complete");
         job.getJobExecutionResult().get(3, TimeUnit.MINUTES);
 
         boolean violated = visible > 0;
@@ -244,20 +236,21 @@ class ExactlyOnceGuaranteeIT {
     void afterADeclinedCheckpointAndRestoreEveryRowAppearsExactlyOnce(SinkUnderTest sink)
             throws Exception {
         job = start(sink);
-        long held = Observed.held.get(2, TimeUnit.MINUTES);
-        long restoreTo = Observed.lastIdAt.get(held - 1);
-        long epochEnd = Observed.lastIdAt.get(held);
+        long held = await("held");
+        long restoreTo = await("last-" + (held - 1));
+        long epochEnd = await("last-" + held);
         // what the sink has done with the epoch by the time the checkpoint is declined
         long visibleBeforeDecline = count("id > " + restoreTo);
         int preparedBeforeDecline = prepared().size();
 
-        Observed.release.complete(CheckpointGate.Release.DECLINE);
+        release("decline");
         job.getJobExecutionResult().get(3, TimeUnit.MINUTES);
 
-        assertFalse(Observed.restoredAt.isEmpty(), "the job restored from a checkpoint");
+        List<String> restored = Files.readAllLines(files.resolve("restored"));
+        assertFalse(restored.isEmpty(), "the job restored from a checkpoint");
         assertEquals(
-                restoreTo,
-                Observed.restoredAt.get(0),
+                Long.toString(restoreTo),
+                restored.get(0),
                 "the job restored checkpoint " + (held - 1) + " and replayed from there");
         String wrong = duplicatesAndMissing();
         boolean violated = !wrong.isEmpty();
@@ -281,151 +274,26 @@ class ExactlyOnceGuaranteeIT {
         assertNothingPrepared(sink);
     }
 
-    private static JobClient start(SinkUnderTest sink) throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(200));
-        // a declined checkpoint fails the job over; a held one never times out
-        conf.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, 0);
-        conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofMinutes(10));
-        conf.set(CheckpointingOptions.MAX_CONCURRENT_CHECKPOINTS, 1);
-        StreamExecutionEnvironment env = JobRunner.environment(conf);
-        env.setParallelism(1);
-
-        DataStream<Long> ids =
-                env.fromSource(
-                                new DataGeneratorSource<>(
-                                        index -> index + 1,
-                                        ROWS,
-                                        RateLimiterStrategy.perCheckpoint(BURST),
-                                        Types.LONG),
-                                WatermarkStrategy.noWatermarks(),
-                                "ids")
-                        .uid("ids")
-                        .map(new EpochRecorder())
-                        .uid("epoch-recorder");
-        ids.sinkTo(sink.build()).uid("sink-under-test").name(sink.label);
-        ids.map(new CheckpointGate())
-                .uid("checkpoint-gate")
-                .disableChaining()
-                .sinkTo(new DiscardingSink<>())
-                .uid("discard");
+    private JobClient start(SinkUnderTest sink) throws Exception {
+        StreamExecutionEnvironment env = JobRunner.environment(GuaranteeJob.checkpointing());
+        GuaranteeJob.build(env, sink.build(), sink.label, files.toString());
         return env.executeAsync("exactly-once guarantee, " + sink.label);
     }
 
-    /** What the job's operators tell the test (the MiniCluster runs in this JVM). */
-    static final class Observed {
-        /** Checkpoint id to the last id before its barrier, as the recorder saw it. */
-        static final Map<Long, Long> lastIdAt = new ConcurrentHashMap<>();
-
-        /** The last id of the checkpoint each restore started from. */
-        static final List<Long> restoredAt = new CopyOnWriteArrayList<>();
-
-        /** Checkpoints whose completion reached the gate. */
-        static final Set<Long> completed = ConcurrentHashMap.newKeySet();
-
-        /** The checkpoint the gate holds, once it holds it. */
-        static volatile CompletableFuture<Long> held = new CompletableFuture<>();
-
-        /** What the test decides for the held checkpoint. */
-        static volatile CompletableFuture<CheckpointGate.Release> release =
-                new CompletableFuture<>();
-
-        static void reset() {
-            lastIdAt.clear();
-            restoredAt.clear();
-            completed.clear();
-            held = new CompletableFuture<>();
-            release = new CompletableFuture<>();
+    /** The number the job wrote to a file, waiting up to 2 minutes for it. */
+    private long await(String file) throws Exception {
+        Path path = files.resolve(file);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (!Files.exists(path)) {
+            assertTrue(System.nanoTime() < deadline, "the job never wrote " + file);
+            Thread.sleep(20);
         }
+        return GuaranteeJob.read(path);
     }
 
-    /**
-     * Passes the ids on and records, at each checkpoint, the last id before its barrier. Chained in
-     * front of the sink, so its snapshot runs after the sink's (Flink snapshots a chain from the
-     * tail).
-     */
-    static final class EpochRecorder implements MapFunction<Long, Long>, CheckpointedFunction {
-        private transient ListState<Long> state;
-        private long lastId;
-
-        @Override
-        public Long map(Long id) {
-            lastId = id;
-            return id;
-        }
-
-        @Override
-        public void snapshotState(FunctionSnapshotContext context) throws Exception {
-            state.update(List.of(lastId));
-            Observed.lastIdAt.put(context.getCheckpointId(), lastId);
-        }
-
-        @Override
-        public void initializeState(FunctionInitializationContext context) throws Exception {
-            state =
-                    context.getOperatorStateStore()
-                            .getListState(new ListStateDescriptor<>("last-id", Types.LONG));
-            for (Long id : state.get()) {
-                lastId = id;
-            }
-            if (context.isRestored()) {
-                Observed.restoredAt.add(lastId);
-            }
-        }
-    }
-
-    /**
-     * Holds one checkpoint in its snapshot, after the sink has passed that checkpoint's barrier,
-     * until the test lets it complete or declines it (by throwing); records completed checkpoints.
-     */
-    static final class CheckpointGate
-            implements MapFunction<Long, Long>, CheckpointedFunction, CheckpointListener {
-        enum Release {
-            COMPLETE,
-            DECLINE
-        }
-
-        @Override
-        public Long map(Long id) {
-            return id;
-        }
-
-        @Override
-        public void initializeState(FunctionInitializationContext context) {}
-
-        @Override
-        public void snapshotState(FunctionSnapshotContext context) throws Exception {
-            long checkpoint = context.getCheckpointId();
-            if (Observed.held.isDone()) {
-                return; // one checkpoint per test
-            }
-            Long epochEnd = sinkPassedBarrier(checkpoint);
-            Long previousEnd = Observed.lastIdAt.get(checkpoint - 1);
-            if (epochEnd == null
-                    || previousEnd == null
-                    || previousEnd == 0
-                    || epochEnd <= previousEnd) {
-                return; // not an epoch with rows after one with rows
-            }
-            Observed.held.complete(checkpoint);
-            if (Observed.release.get(5, TimeUnit.MINUTES) == Release.DECLINE) {
-                throw new IllegalStateException(
-                        "checkpoint " + checkpoint + " declined by the test");
-            }
-        }
-
-        /** The recorder's last id of the checkpoint, once it has one (null if it never does). */
-        private static Long sinkPassedBarrier(long checkpoint) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Observed.lastIdAt.containsKey(checkpoint) && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            return Observed.lastIdAt.get(checkpoint);
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            Observed.completed.add(checkpointId);
+    private void release(String decision) throws Exception {
+        if (!Files.exists(files.resolve("release"))) {
+            GuaranteeJob.write(files.resolve("release"), decision);
         }
     }
 
@@ -462,13 +330,13 @@ class ExactlyOnceGuaranteeIT {
         }
     }
 
-    private static List<String> prepared() throws Exception {
+    static List<String> prepared() throws Exception {
         try (Connection c = RealInfrastructure.connect()) {
             return PostgresCheck.preparedTransactions(c);
         }
     }
 
-    private static long count(String where) throws Exception {
+    static long count(String where) throws Exception {
         try (Connection c = RealInfrastructure.connect();
                 Statement st = c.createStatement();
                 ResultSet rs =
@@ -479,7 +347,7 @@ class ExactlyOnceGuaranteeIT {
     }
 
     /** "" when every id 1..ROWS is in the table exactly once; otherwise what is wrong. */
-    private static String duplicatesAndMissing() throws Exception {
+    static String duplicatesAndMissing() throws Exception {
         try (Connection c = RealInfrastructure.connect();
                 Statement st = c.createStatement()) {
             long duplicated;

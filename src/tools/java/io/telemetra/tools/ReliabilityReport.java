@@ -28,6 +28,7 @@ public final class ReliabilityReport {
     static final List<String> CLASSES =
             List.of(
                     "io.telemetra.sink.ExactlyOnceGuaranteeIT",
+                    "io.telemetra.sink.TaskManagerKillIT",
                     "io.telemetra.sink.PostgresTwoPhaseSinkIT",
                     "io.telemetra.sink.RescaleIT",
                     "io.telemetra.FailureRecoveryIT",
