@@ -12,6 +12,7 @@ import io.telemetra.testing.ExpectedWindows;
 import io.telemetra.testing.FailureScenario;
 import io.telemetra.testing.FlinkSessionCluster;
 import io.telemetra.testing.JobRunner;
+import io.telemetra.testing.PreparedLifetimes;
 import io.telemetra.testing.RealInfrastructure;
 import io.telemetra.testing.SketchTolerance;
 import io.telemetra.testing.Tables;
@@ -26,6 +27,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -318,7 +320,7 @@ class SessionClusterIT {
                 "TaskManager killed (SIGKILL) twice, session cluster (" + delivery + ")",
                 "kill -9 of the TaskManager process mid-stream"
                         + (delivery.equals("exactly-once")
-                                ? " while pg_prepared_xacts was non-empty (asserted)"
+                                ? " right after pg_prepared_xacts was seen non-empty (asserted)"
                                 : "")
                         + ", and again after recovery; a new TaskManager each time",
                 "all three tables vs a run without kills on the same cluster; pg_prepared_xacts",
@@ -344,6 +346,8 @@ class SessionClusterIT {
                         "3.0",
                         // idleness at its default: longer than the TaskManager's absence
                         List.of("--sink.delivery", delivery, "--watermark.idleness", "30s"));
+        // how long transactions stay prepared, measured on the failure-free run
+        PreparedLifetimes lifetimes = prefix.endsWith("-ref") ? PreparedLifetimes.start() : null;
         try (KafkaProducer<byte[], byte[]> p = RealInfrastructure.producer()) {
             for (int chunk = 0; chunk < FailureScenario.CHUNKS; chunk++) {
                 FailureScenario.produce(p, topics, chunk, chunk + 1);
@@ -366,6 +370,15 @@ class SessionClusterIT {
             try (Connection c = RealInfrastructure.connect()) {
                 referenceWindowCount = FailureScenario.windowsWritten(c);
             }
+            lifetimes.close();
+            io.telemetra.testing.Reliability.record(
+                    "checkpoint and commit timing, session cluster (" + delivery + ")",
+                    "none: the failure-free run, parallelism 2, --checkpoint.interval 1s",
+                    "Flink's checkpoint statistics (REST); pg_prepared_xacts polled from outside",
+                    "checkpoints end to end "
+                            + checkpointDurations(job)
+                            + "; "
+                            + lifetimes.summary());
         } else {
             FailureScenario.waitFor(
                     "every window up to the cutoff",
@@ -430,6 +443,30 @@ class SessionClusterIT {
                             .contains(SECRET),
                     "the password is in " + f);
         }
+    }
+
+    /** Flink's end-to-end checkpoint duration statistics of a job, from its REST API. */
+    private static String checkpointDurations(String job) {
+        String json = get("/jobs/" + job + "/checkpoints");
+        Matcher summary = Pattern.compile("\"end_to_end_duration\":\\{([^}]*)\\}").matcher(json);
+        assertTrue(summary.find(), json);
+        Map<String, String> stats = new java.util.LinkedHashMap<>();
+        Matcher field = Pattern.compile("\"(\\w+)\":([0-9.]+)").matcher(summary.group(1));
+        while (field.find()) {
+            stats.put(field.group(1), field.group(2).replaceAll("\\.0+$", ""));
+        }
+        Matcher count = Pattern.compile("\"completed\":([0-9]+)").matcher(json);
+        assertTrue(count.find(), json);
+        return count.group(1)
+                + " completed, p50 "
+                + stats.get("p50")
+                + " ms, p90 "
+                + stats.get("p90")
+                + " ms, p99 "
+                + stats.get("p99")
+                + " ms, max "
+                + stats.get("max")
+                + " ms";
     }
 
     /** A Flink metric of the job, summed over its vertices and subtasks, via the REST API. */
