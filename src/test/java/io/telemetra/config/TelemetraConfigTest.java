@@ -236,8 +236,8 @@ class TelemetraConfigTest {
                 expected,
                 text.substring(from + begin.length(), to),
                 doc
-                        + " differs from the Option declarations; regenerate it with: mvn -B test"
-                        + " -Dtest=TelemetraConfigTest -Dtelemetra.update-docs=true");
+                        + " differs from the Option declarations; regenerate it with: ./mvnw -B"
+                        + " test -Dtest=TelemetraConfigTest -Dtelemetra.update-docs=true");
     }
 
     @Test

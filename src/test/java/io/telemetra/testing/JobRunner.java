@@ -49,11 +49,11 @@ public final class JobRunner {
                         "1s"));
     }
 
-    /** target/telemetra.jar, the product; present only after mvn package. */
+    /** target/telemetra.jar, the product; present only after ./mvnw package. */
     public static Path shadedJar() {
         Path jar = Path.of("target", "telemetra.jar");
         if (!Files.isRegularFile(jar)) {
-            throw new AssertionError("run after mvn package: no " + jar);
+            throw new AssertionError("run after ./mvnw package: no " + jar);
         }
         return jar;
     }

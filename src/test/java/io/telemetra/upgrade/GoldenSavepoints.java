@@ -47,7 +47,7 @@ final class GoldenSavepoints {
         String v = System.getProperty("telemetra.version");
         if (v == null || v.isBlank()) {
             throw new IllegalStateException(
-                    "system property telemetra.version is not set; run through Maven (mvn test"
+                    "system property telemetra.version is not set; run through Maven (./mvnw test"
                             + " -Dtest=...), which sets it from the pom's version");
         }
         return v;
