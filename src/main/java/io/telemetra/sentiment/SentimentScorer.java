@@ -26,7 +26,11 @@ import java.util.Set;
  *   <li><b>"but"</b>: what comes before counts half, what comes after 1.5 times;
  *   <li><b>repetition</b>: the same token n times counts {@code 1 + 0.25 ln n} times, so one emote
  *       pasted 30 times is about twice the evidence of one, not 30 times;
- *   <li><b>sarcasm markers</b> (Kappa, Keepo, "/s") turn positive words into mild negatives;
+ *   <li><b>sarcasm markers</b> (Kappa, Keepo, "/s") and <b>denial</b> emotes (COPIUM) turn positive
+ *       words into mild negatives;
+ *   <li><b>mockery and irony</b>: next to a complaint (a negative word, not negated), laughter and
+ *       applause emotes ("hardstuck gold KEKW") and ironic praise ("oh great, the lag is back")
+ *       turn into mild negatives;
  *   <li><b>"!" and "??"</b> add emphasis (up to 4 × 0.292 and 3 × 0.18);
  *   <li><b>{@code !commands}</b> score 0 and <b>links</b> are skipped.
  * </ul>
@@ -149,6 +153,48 @@ public final class SentimentScorer implements Serializable {
                     "sortof");
     private static final Set<String> SARCASM_MARKERS = Set.of("Kappa", "Keepo", "/s");
 
+    /**
+     * Emotes of denial: the hopeful words next to them are wishful ("COPIUM he'll win next game"),
+     * so they count as the sarcasm markers' do.
+     */
+    private static final Set<String> COPE_MARKERS = Set.of("COPIUM", "Copium", "Copege");
+
+    /**
+     * Laughter and applause that chat aims at a failure: next to a complaint ("hardstuck gold
+     * KEKW", "slow clap for that throw Clap") they mock, so they count as the sarcasm markers make
+     * words count.
+     */
+    private static final Set<String> MOCKING_EMOTES =
+            Set.of(
+                    "LUL",
+                    "LULW",
+                    "OMEGALUL",
+                    "KEKW",
+                    "KEKL",
+                    "ICANT",
+                    "pepeLaugh",
+                    "Clap",
+                    "EZClap",
+                    "peepoClap");
+
+    /**
+     * Praise that chat uses ironically; said of something bad in the same message ("oh great, the
+     * lag is back", "wow so fun watching him die 40 times, fantastic"), it is a complaint.
+     */
+    private static final Set<String> IRONIC_PRAISE =
+            Set.of(
+                    "great",
+                    "fantastic",
+                    "wonderful",
+                    "lovely",
+                    "perfect",
+                    "fun",
+                    "genius",
+                    "brilliant",
+                    "amazing",
+                    "awesome",
+                    "nice");
+
     private final Lexicon lexicon;
 
     public SentimentScorer(Lexicon lexicon) {
@@ -202,7 +248,7 @@ public final class SentimentScorer implements Serializable {
                 }
                 found.add(t.raw);
             }
-            sarcasm |= SARCASM_MARKERS.contains(t.raw);
+            sarcasm |= SARCASM_MARKERS.contains(t.raw) || COPE_MARKERS.contains(t.raw);
             if (t.word) {
                 if (t.caps) {
                     capsWords++;
@@ -223,6 +269,8 @@ public final class SentimentScorer implements Serializable {
             }
         }
         double capsBoost = lowerWords > 0 ? CAPS : (capsWords > 1 ? CAPS / 2 : 0);
+        boolean complaint = complaint(tokens);
+        boolean irony = but < 0 && complaint && ironicPraise(tokens);
 
         // valence per distinct token, for the repetition rule; messages have few tokens, so a
         // linear search of three small arrays beats a map with an entry per token
@@ -243,7 +291,6 @@ public final class SentimentScorer implements Serializable {
             if (t.elongated) {
                 v += sign * BOOST;
             }
-            boolean negated = false;
             int distance = 0;
             // emotes say how the writer feels whatever the words before them: "NO WAY Pog"
             for (int j = k - 1; t.word && j >= 0 && distance < 3; j--) {
@@ -257,14 +304,15 @@ public final class SentimentScorer implements Serializable {
                     v += sign * BOOST * scale;
                 } else if (is(before, DAMPENERS)) {
                     v -= sign * BOOST * scale;
-                } else if (is(before, NEGATORS)) {
-                    negated = true;
                 }
             }
-            if (negated) {
+            if (negated(tokens, k)) {
                 v *= NEGATION;
             }
-            if (sarcasm && t.word && v > 0) {
+            if (t.word && v > 0 && (sarcasm || irony && IRONIC_PRAISE.contains(t.key))) {
+                v *= SARCASM;
+            }
+            if (t.emote && v > 0 && complaint && MOCKING_EMOTES.contains(t.raw)) {
                 v *= SARCASM;
             }
             if (but >= 0) {
@@ -292,6 +340,48 @@ public final class SentimentScorer implements Serializable {
         String[] emotes =
                 !collectEmotes ? null : (found == null ? NO_EMOTES : found.toArray(NO_EMOTES));
         return new Analysis(Math.max(-1.0, Math.min(1.0, score)), emotes);
+    }
+
+    /** Whether a negator stands up to 3 tokens before word {@code k} (emotes are not negated). */
+    private static boolean negated(ArrayList<Token> tokens, int k) {
+        int distance = 0;
+        for (int j = k - 1; tokens.get(k).word && j >= 0 && distance < 3; j--) {
+            Token before = tokens.get(j);
+            if (before.skipped) {
+                continue;
+            }
+            distance++;
+            if (is(before, NEGATORS)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A negative word that is not negated. */
+    private static boolean complaint(ArrayList<Token> tokens) {
+        for (int k = 0; k < tokens.size(); k++) {
+            Token t = tokens.get(k);
+            if (t.word && t.valence < 0 && !negated(tokens, k)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A word of {@link #IRONIC_PRAISE} and no positive emote (which would say the writer is happy
+     * after all); ironic when the message also complains.
+     */
+    private static boolean ironicPraise(ArrayList<Token> tokens) {
+        boolean praise = false;
+        for (Token t : tokens) {
+            if (t.emote && t.valence > 0) {
+                return false;
+            }
+            praise |= t.word && t.valence > 0 && IRONIC_PRAISE.contains(t.key);
+        }
+        return praise;
     }
 
     private Token token(String raw) {

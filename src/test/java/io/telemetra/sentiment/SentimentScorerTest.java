@@ -60,6 +60,24 @@ class SentimentScorerTest {
     }
 
     @Test
+    void denialMockeryAndIronyTurnPraiseIntoComplaints() {
+        // COPIUM makes the hopeful words wishful
+        assertTrue(scorer.score("he'll win next game") > 0);
+        assertTrue(scorer.score("COPIUM he'll win next game") < 0);
+        // laughter and applause aimed at a failure mock it; on their own they are laughter
+        assertTrue(scorer.score("KEKW") > 0);
+        assertTrue(scorer.score("hardstuck gold KEKW") < 0);
+        assertTrue(scorer.score("slow clap for that throw Clap") < 0);
+        assertTrue(
+                scorer.score("he didn't throw this time Clap") > 0, "a negated complaint is none");
+        // ironic praise of something bad; but not with a happy emote or a "but"
+        assertTrue(scorer.score("oh great, the lag is back") < 0);
+        assertTrue(scorer.score("great game PogChamp even with the lag") > 0);
+        assertTrue(scorer.score("the lag was bad but great game") > 0);
+        assertTrue(scorer.score("not bad at all, great game") > 0);
+    }
+
+    @Test
     void negationFlipsAndDamps() {
         assertEquals(vader(1.9 * -0.74), scorer.score("not good"), 1e-12);
         assertEquals(vader(1.9 * -0.74), scorer.score("don't think it's good"), 1e-12);
