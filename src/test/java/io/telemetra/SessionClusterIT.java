@@ -453,7 +453,8 @@ class SessionClusterIT {
         Map<String, String> stats = new java.util.LinkedHashMap<>();
         Matcher field = Pattern.compile("\"(\\w+)\":([0-9.]+)").matcher(summary.group(1));
         while (field.find()) {
-            stats.put(field.group(1), field.group(2).replaceAll("\\.0+$", ""));
+            stats.put(
+                    field.group(1), Long.toString(Math.round(Double.parseDouble(field.group(2)))));
         }
         Matcher count = Pattern.compile("\"completed\":([0-9]+)").matcher(json);
         assertTrue(count.find(), json);

@@ -21,7 +21,8 @@ import java.util.Locale;
  * <p>Per type, the window's value is compared with the centre of the stream's previous windows:
  *
  * <ul>
- *   <li>{@code chat_spike}: z = (chat rate - centre) / max(spread, min stddev) ≥ threshold;
+ *   <li>{@code chat_spike}: z = (chat rate - centre) / max(spread, min stddev, counting noise) ≥
+ *       threshold, the counting noise being √(centre / window seconds) ({@link #countingNoise});
  *   <li>{@code viewer_spike} / {@code viewer_drop}: average viewers at least x % above / below;
  *   <li>{@code sentiment_swing}: average sentiment at least d away, in windows with enough
  *       messages;
@@ -80,7 +81,9 @@ public final class MomentRules implements Serializable {
         if (st.chat.isFull()) {
             double center = st.chat.center(cfg.baseline());
             double spread = st.chat.spread(cfg.baseline());
-            double z = (s.chatRate - center) / Math.max(spread, cfg.chatMinStddev());
+            double noise = countingNoise(center, s);
+            double z =
+                    (s.chatRate - center) / Math.max(spread, Math.max(cfg.chatMinStddev(), noise));
             s.zScore = z;
             s.anomaly = z >= cfg.chatThreshold();
             anomalous = s.anomaly;
@@ -104,6 +107,7 @@ public final class MomentRules implements Serializable {
                                     g.writeNumberField("z_score", z);
                                     g.writeNumberField("threshold", cfg.chatThreshold());
                                     g.writeNumberField("min_stddev", cfg.chatMinStddev());
+                                    g.writeNumberField("counting_noise", noise);
                                     baseline(g, center, spread);
                                 }));
             }
@@ -321,6 +325,19 @@ public final class MomentRules implements Serializable {
         }
         m.metadata = w.toString();
         return m;
+    }
+
+    /**
+     * The spread a window's chat rate has from counting alone: messages arriving at random at the
+     * usual rate r are a Poisson count with variance r × W over a window of W seconds, so the rate
+     * varies by √(r / W). The baseline's own spread underestimates it on busy streams: its windows
+     * overlap (five sixths of each is shared with the next at the default 60 s / 10 s), so they
+     * vary less than independent windows would. Without this floor a stream at 62 messages/s
+     * flagged a 2.7 % rise as a spike; with it, a spike must stand out from the noise of its level.
+     */
+    static double countingNoise(double usualRate, WindowSummary s) {
+        double seconds = (s.windowEnd - s.windowStart) / 1000.0;
+        return usualRate > 0 && seconds > 0 ? Math.sqrt(usualRate / seconds) : 0;
     }
 
     private static void baseline(JsonGenerator g, double center, double spread) throws IOException {

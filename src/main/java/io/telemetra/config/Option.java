@@ -184,7 +184,8 @@ public enum Option implements Declared {
             "ANOMALY_MIN_STDDEV",
             "0.5",
             doubleIn(0.0, false, 1.0e9),
-            "chat_spike: floor for the baseline's spread, in messages per second"),
+            "chat_spike: floor for the baseline's spread, in messages per second; busy streams"
+                    + " get a higher one from counting noise, √(usual rate / window seconds)"),
     ANOMALY_BASELINE(
             Group.MOMENTS,
             "anomaly.baseline",

@@ -143,6 +143,25 @@ class MomentDetectorTest {
     }
 
     @Test
+    void onABusyStreamARiseWithinTheCountingNoiseIsNotAMoment() throws Exception {
+        // 62.5 messages/s over 60 s windows: a Poisson count varies the rate by about 1.02 msg/s
+        List<WindowSummary> out = feed("s", 0, 62.5, 62.5, 62.5, 62.5, 64.2);
+        assertEquals((64.2 - 62.5) / Math.sqrt(62.5 / 60), out.get(4).zScore, 1e-9);
+        assertFalse(out.get(4).anomaly, "a 2.7 % rise is noise at this rate, not a spike");
+        assertTrue(moments().isEmpty());
+    }
+
+    @Test
+    void onABusyStreamARealSpikeIsStillAMoment() throws Exception {
+        List<WindowSummary> out = feed("s", 0, 62.5, 62.5, 62.5, 62.5, 100);
+        assertTrue(out.get(4).anomaly);
+        assertEquals(1, moments().size());
+        assertTrue(
+                moments().get(0).metadata.contains("\"counting_noise\":1.02"),
+                moments().get(0).metadata);
+    }
+
+    @Test
     void consecutiveAnomalousWindowsAreOneMomentWithItsPeakUpdated() throws Exception {
         feed("s", 0, 1, 1, 1, 1, 4, 30);
         List<Moment> m = moments();
