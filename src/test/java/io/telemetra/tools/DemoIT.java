@@ -132,6 +132,11 @@ class DemoIT {
             assertTrue(
                     out.contains("msg/s") && out.contains("newest moments:"),
                     "the live view was printed");
+            // the scorecard at the stop names the burst that was caught above
+            assertTrue(out.contains("Scorecard: "), out);
+            assertTrue(
+                    out.contains("  caught    hype_burst on " + stream + " at "),
+                    "the scorecard shows the caught burst: " + out);
             for (ProcessHandle child : children) {
                 child.onExit().get(10, TimeUnit.SECONDS);
                 assertTrue(!child.isAlive(), "child process " + child.pid() + " stopped");

@@ -65,6 +65,11 @@ public final class Demo {
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
+    /** Where the scorecard reads from at the stop; null until PostgreSQL is up. */
+    private volatile String jdbcUrl;
+
+    private volatile Path labelsFile;
+
     public Demo(String[] argv, PrintStream out) {
         this.args = new Args(argv, OPTIONS);
         this.out = out;
@@ -97,6 +102,8 @@ public final class Demo {
                             .start();
             toClose.add(pg);
             String jdbcUrl = "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres";
+            this.jdbcUrl = jdbcUrl;
+            this.labelsFile = dataDir.resolve("labels.jsonl");
             try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
                     Statement st = c.createStatement()) {
                 st.execute(Files.readString(Path.of("sql/001_schema.sql"), StandardCharsets.UTF_8));
@@ -241,12 +248,25 @@ public final class Demo {
                         .orElse(null);
         closeQuietly(job);
         order.stream().filter(c -> c instanceof Generate).forEach(this::closeQuietly);
+        printScorecard();
         order.stream().filter(c -> c instanceof LocalKafka).forEach(this::closeQuietly);
         order.stream().filter(c -> c instanceof EmbeddedPostgres).forEach(this::closeQuietly);
         if (args.flag("clean")) {
             deleteRecursively(Path.of(args.string("data-dir")));
         }
         out.println("Stopped.");
+    }
+
+    /** The planted scenarios against the moments, while PostgreSQL is still up. */
+    private void printScorecard() {
+        if (jdbcUrl == null) {
+            return;
+        }
+        try {
+            Scorecard.read(labelsFile, jdbcUrl).forEach(out::println);
+        } catch (Exception e) {
+            out.println("  (no scorecard: " + e.getMessage() + ")");
+        }
     }
 
     private void closeQuietly(AutoCloseable c) {

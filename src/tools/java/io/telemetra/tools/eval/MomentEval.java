@@ -53,7 +53,7 @@ public final class MomentEval {
                     Moment.EMOTE_FLOOD);
 
     /** The moment type each planted scenario must produce. */
-    static final Map<String, String> REQUIRED =
+    public static final Map<String, String> REQUIRED =
             Map.of(
                     "hype_burst", Moment.CHAT_SPIKE,
                     "raid", Moment.VIEWER_SPIKE,
@@ -62,7 +62,7 @@ public final class MomentEval {
                     "emote_flood", Moment.EMOTE_FLOOD);
 
     /** Every moment type a scenario legitimately causes. */
-    static final Map<String, List<String>> EXPLAINED =
+    public static final Map<String, List<String>> EXPLAINED =
             Map.of(
                     "hype_burst", List.of(Moment.CHAT_SPIKE, Moment.SENTIMENT_SWING),
                     "raid", List.of(Moment.VIEWER_SPIKE, Moment.CHAT_SPIKE),
@@ -70,7 +70,7 @@ public final class MomentEval {
                     "sentiment_collapse", List.of(Moment.SENTIMENT_SWING),
                     "emote_flood", List.of(Moment.EMOTE_FLOOD, Moment.CHAT_SPIKE));
 
-    static final long SIZE = 60_000;
+    public static final long SIZE = 60_000;
     static final long SLIDE = 10_000;
     static final long START = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
 
@@ -229,7 +229,7 @@ public final class MomentEval {
         counts.steadyStreamHours += (windows.size() - plantedStreams.size()) * minutes / 60.0;
     }
 
-    static boolean matches(Moment m, ChatSimulation.Label l) {
+    public static boolean matches(Moment m, ChatSimulation.Label l) {
         return m.streamId.equals(l.streamId())
                 && m.timestamp >= l.start() - SLIDE
                 && m.timestamp <= l.end() + SIZE;
