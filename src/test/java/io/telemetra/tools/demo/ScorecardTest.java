@@ -26,6 +26,7 @@ class ScorecardTest {
                 List.of(
                         new ChatSimulation.Label("a", "hype_burst", T, T + 30_000),
                         new ChatSimulation.Label("b", "raid", T, T + 30_000),
+                        new ChatSimulation.Label("e", "sentiment_collapse", T, T + 60_000),
                         new ChatSimulation.Label("c", "emote_flood", T + 500_000, T + 530_000));
         List<Moment> moments =
                 new ArrayList<>(
@@ -35,18 +36,23 @@ class ScorecardTest {
                                 moment("a", Moment.SENTIMENT_SWING, T + 20_000),
                                 // on b, but a chat spike alone does not catch a raid
                                 moment("b", Moment.CHAT_SPIKE, T + 10_000),
+                                // the collapse raises chat by half: its chat spike is explained
+                                moment("e", Moment.SENTIMENT_SWING, T + 20_000),
+                                moment("e", Moment.CHAT_SPIKE, T + 30_000),
                                 // nothing planted on d
                                 moment("d", Moment.CHAT_SPIKE, T + 200_000)));
 
         List<String> lines = Scorecard.lines(labels, moments, T + 400_000);
 
         assertEquals(
-                "Scorecard: 1 of 2 planted scenarios caught, 1 moment(s) no scenario explains",
+                "Scorecard: 2 of 3 planted scenarios caught, 1 moment(s) no scenario explains",
                 lines.get(0));
         assertEquals(
                 List.of(
                         "  caught    hype_burst on a at 2026-01-01T00:00:00Z: chat_spike on a",
                         "  MISSED    raid on b at 2026-01-01T00:00:00Z: no viewer_spike moment",
+                        "  caught    sentiment_collapse on e at 2026-01-01T00:00:00Z:"
+                                + " sentiment_swing on e",
                         "  too late  emote_flood on c at 2026-01-01T00:08:20Z: its windows had not"
                                 + " all closed at the stop",
                         "  unplanted chat_spike on d at 2026-01-01T00:03:20Z: chat_spike on d"),

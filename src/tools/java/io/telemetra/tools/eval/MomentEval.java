@@ -67,7 +67,8 @@ public final class MomentEval {
                     "hype_burst", List.of(Moment.CHAT_SPIKE, Moment.SENTIMENT_SWING),
                     "raid", List.of(Moment.VIEWER_SPIKE, Moment.CHAT_SPIKE),
                     "viewer_drop", List.of(Moment.VIEWER_DROP),
-                    "sentiment_collapse", List.of(Moment.SENTIMENT_SWING),
+                    // the generator's collapse also raises the stream's chat by half
+                    "sentiment_collapse", List.of(Moment.SENTIMENT_SWING, Moment.CHAT_SPIKE),
                     "emote_flood", List.of(Moment.EMOTE_FLOOD, Moment.CHAT_SPIKE));
 
     public static final long SIZE = 60_000;
