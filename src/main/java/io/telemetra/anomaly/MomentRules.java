@@ -18,16 +18,22 @@ import java.util.Locale;
  * updates the baselines and returns the moments the window opens or extends. {@link MomentDetector}
  * runs it in the job; the evaluation command runs it on generated scenarios.
  *
- * <p>Per type, the window's value is compared with the centre of the stream's previous windows:
+ * <p>Per type, the window's value is compared with the centre of the stream's previous windows, and
+ * must clear both a practical minimum and the noise that counting alone gives the metric at its
+ * level (z = change / noise at or above the threshold), so that neither small real changes nor
+ * chance fluctuations on a busy or a quiet stream become moments:
  *
  * <ul>
- *   <li>{@code chat_spike}: z = (chat rate - centre) / max(spread, min stddev, counting noise) ≥
- *       threshold, the counting noise being √(centre / window seconds) ({@link #countingNoise});
- *   <li>{@code viewer_spike} / {@code viewer_drop}: average viewers at least x % above / below;
- *   <li>{@code sentiment_swing}: average sentiment at least d away, in windows with enough
- *       messages;
- *   <li>{@code emote_flood}: the top emote's occurrences per message at least s and at least k
- *       times the usual share, in windows with enough messages.
+ *   <li>{@code chat_spike}: z = (chat rate - centre) / max(spread, min stddev, counting noise) and
+ *       the rate at least min increase above the centre; the counting noise is Poisson, about √(
+ *       centre / window seconds) ({@link #rateNoiseFactor});
+ *   <li>{@code viewer_spike} / {@code viewer_drop}: average viewers at least x % above / below, and
+ *       by at least threshold × √(usual viewers), the Poisson noise of an audience;
+ *   <li>{@code sentiment_swing}: average sentiment at least d away and threshold × its binomial
+ *       noise ({@link #sentimentNoise}), in windows with enough messages;
+ *   <li>{@code emote_flood}: the top emote's occurrences per message at least s, at least k times
+ *       the usual share, and above it by threshold × √(usual share / messages), in windows with
+ *       enough messages.
  * </ul>
  *
  * Anomalous windows are kept out of the baselines (up to a whole history of them, then the new
@@ -38,9 +44,24 @@ import java.util.Locale;
 public final class MomentRules implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Root mean square of the built-in lexicon's score over positive and negative messages: 0.504
+     * over the 270 polar lines of the development set (src/test/resources/sentiment/eval).
+     */
+    static final double POLAR_RMS = 0.5;
+
+    /**
+     * Emotes come in runs ("Pog Pog Pog", a line pasted twice), so the count of an emote over a
+     * window's messages varies more than a Poisson count of its mean: its variance is taken as this
+     * many times the mean (an overdispersed Poisson).
+     */
+    static final double EMOTE_RUN = 5;
+
     private final MomentSettings cfg;
     private final long slideMillis;
     private transient JsonFactory json;
+    private transient long noiseForSize;
+    private transient double noiseFactor;
 
     public MomentRules(MomentSettings cfg, long slideMillis) {
         this.cfg = cfg;
@@ -81,11 +102,14 @@ public final class MomentRules implements Serializable {
         if (st.chat.isFull()) {
             double center = st.chat.center(cfg.baseline());
             double spread = st.chat.spread(cfg.baseline());
-            double noise = countingNoise(center, s);
+            double noise = Math.sqrt(center * rateNoiseFactor(s));
             double z =
                     (s.chatRate - center) / Math.max(spread, Math.max(cfg.chatMinStddev(), noise));
             s.zScore = z;
-            s.anomaly = z >= cfg.chatThreshold();
+            // a z-score alone flags small rises on busy streams: at 62 messages/s a 5 % rise is
+            // 3 σ of counting noise, and 360 windows an hour cross 3 σ by chance now and then
+            s.anomaly =
+                    z >= cfg.chatThreshold() && s.chatRate >= center * (1 + cfg.chatMinIncrease());
             anomalous = s.anomaly;
             if (s.anomaly) {
                 OpenMoment m = extend(st.chatSpike, s, z);
@@ -107,6 +131,7 @@ public final class MomentRules implements Serializable {
                                     g.writeNumberField("z_score", z);
                                     g.writeNumberField("threshold", cfg.chatThreshold());
                                     g.writeNumberField("min_stddev", cfg.chatMinStddev());
+                                    g.writeNumberField("min_increase", cfg.chatMinIncrease());
                                     g.writeNumberField("counting_noise", noise);
                                     baseline(g, center, spread);
                                 }));
@@ -129,8 +154,12 @@ public final class MomentRules implements Serializable {
             double spread = st.viewers.spread(cfg.baseline());
             if (center > 0) {
                 double change = (viewers - center) / center;
-                spike = change >= cfg.viewerSpikeMinIncrease();
-                drop = -change >= cfg.viewerDropMinDecrease();
+                // people arriving independently and staying for any time make the audience a
+                // Poisson count (an M/G/infinity queue): a change must clear √(usual viewers)
+                boolean clear =
+                        Math.abs(viewers - center) >= cfg.chatThreshold() * Math.sqrt(center);
+                spike = clear && change >= cfg.viewerSpikeMinIncrease();
+                drop = clear && -change >= cfg.viewerDropMinDecrease();
                 if (spike || drop) {
                     double minChange =
                             spike ? cfg.viewerSpikeMinIncrease() : -cfg.viewerDropMinDecrease();
@@ -152,6 +181,7 @@ public final class MomentRules implements Serializable {
                                         g.writeNumberField("avg_viewers", viewers);
                                         g.writeNumberField("change", change);
                                         g.writeNumberField("min_change", minChange);
+                                        g.writeNumberField("counting_noise", Math.sqrt(center));
                                         baseline(g, center, spread);
                                     }));
                 }
@@ -163,16 +193,31 @@ public final class MomentRules implements Serializable {
     }
 
     private void sentiment(DetectorState st, WindowSummary s, List<Moment> out) {
-        if (s.avgSentiment == null || s.chatCount < cfg.minMessages()) {
+        if (s.avgSentiment == null) {
             return;
         }
         double value = s.avgSentiment;
         boolean swing = false;
+        // Windows with few messages are not judged, but unless they are far off they still form
+        // the baseline: on a quiet stream they are most windows, and a baseline of its bursts
+        // alone would be the bursts' level.
+        boolean judged = s.chatCount >= cfg.minMessages();
+        if (!judged) {
+            if (!st.sentiment.isFull()
+                    || Math.abs(value - st.sentiment.center(cfg.baseline()))
+                            < cfg.sentimentMinChange()) {
+                st.sentiment.push(value);
+            }
+            return;
+        }
         if (st.sentiment.isFull()) {
             double center = st.sentiment.center(cfg.baseline());
             double spread = st.sentiment.spread(cfg.baseline());
             double change = value - center;
-            swing = Math.abs(change) >= cfg.sentimentMinChange();
+            double noise = sentimentNoise(s);
+            swing =
+                    Math.abs(change) >= cfg.sentimentMinChange()
+                            && Math.abs(change) >= cfg.chatThreshold() * noise;
             if (swing) {
                 OpenMoment m = extend(st.sentimentSwing, s, Math.abs(change));
                 out.add(
@@ -192,6 +237,7 @@ public final class MomentRules implements Serializable {
                                     g.writeNumberField("avg_sentiment", value);
                                     g.writeNumberField("change", change);
                                     g.writeNumberField("min_change", cfg.sentimentMinChange());
+                                    g.writeNumberField("counting_noise", noise);
                                     g.writeNumberField("chat_count", s.chatCount);
                                     g.writeNumberField("positive_count", s.positiveCount);
                                     g.writeNumberField("negative_count", s.negativeCount);
@@ -205,16 +251,27 @@ public final class MomentRules implements Serializable {
     }
 
     private void emoteFlood(DetectorState st, WindowSummary s, List<Moment> out) {
-        if (s.chatCount < cfg.minMessages()) {
+        if (s.chatCount == 0) {
             return;
         }
         double share = (double) s.topEmoteCount / s.chatCount;
         boolean flood = false;
+        if (s.chatCount < cfg.minMessages()) {
+            // as for sentiment: not judged, but part of the baseline unless a flood's share
+            if (!st.emoteShare.isFull() || share < cfg.emoteMinShare()) {
+                st.emoteShare.push(share);
+            }
+            return;
+        }
         if (st.emoteShare.isFull() && s.topEmotes.length > 0) {
             double usual = st.emoteShare.center(cfg.baseline());
             // a stream that never uses emotes still needs a flood to be a real share of its chat
             double lift = share / Math.max(usual, 0.05);
-            flood = share >= cfg.emoteMinShare() && lift >= cfg.emoteMinLift();
+            double noise = Math.sqrt(EMOTE_RUN * Math.max(usual, 0.05) / s.chatCount);
+            flood =
+                    share >= cfg.emoteMinShare()
+                            && lift >= cfg.emoteMinLift()
+                            && share - usual >= cfg.chatThreshold() * noise;
             if (flood) {
                 String emote = s.topEmotes[0];
                 OpenMoment m = extend(st.emoteFlood, s, lift);
@@ -240,6 +297,7 @@ public final class MomentRules implements Serializable {
                                     g.writeNumberField("lift", lift);
                                     g.writeNumberField("min_share", cfg.emoteMinShare());
                                     g.writeNumberField("min_lift", cfg.emoteMinLift());
+                                    g.writeNumberField("counting_noise", noise);
                                     baseline(g, usual, st.emoteShare.spread(cfg.baseline()));
                                 }));
             }
@@ -251,13 +309,18 @@ public final class MomentRules implements Serializable {
 
     /**
      * Anomalous windows stay out of the baseline, so a burst does not become its own baseline (and
-     * its end does not look like a swing the other way); after a whole history of them the new
-     * level is accepted (a raid's viewers stay).
+     * its end does not look like a swing the other way); after a whole history of them in one burst
+     * the new level is accepted (a raid's viewers stay). The count starts again with each new
+     * burst: on a quiet stream sentiment and emotes are judged only in windows with enough
+     * messages, often bursts alone, and separate bursts must not add up to a new level.
      */
     private boolean keepsBaseline(OpenMoment m, boolean anomalous) {
         if (!anomalous) {
             m.heldOut = 0;
             return true;
+        }
+        if (m.windows == 1) {
+            m.heldOut = 0; // the first window of a new burst (extend() has just counted it)
         }
         return ++m.heldOut > cfg.history();
     }
@@ -328,16 +391,54 @@ public final class MomentRules implements Serializable {
     }
 
     /**
-     * The spread a window's chat rate has from counting alone: messages arriving at random at the
-     * usual rate r are a Poisson count with variance r × W over a window of W seconds, so the rate
-     * varies by √(r / W). The baseline's own spread underestimates it on busy streams: its windows
-     * overlap (five sixths of each is shared with the next at the default 60 s / 10 s), so they
-     * vary less than independent windows would. Without this floor a stream at 62 messages/s
-     * flagged a 2.7 % rise as a spike; with it, a spike must stand out from the noise of its level.
+     * How much a window's chat rate differs from its baseline's centre by counting alone, as a
+     * multiple of the usual rate r: the variance of (rate - centre) is r times this. Messages
+     * arriving at random are Poisson counts per slide; the window adds its slides, the centre
+     * averages the baseline's windows, and the two share slides. Summing each slide's weight
+     * squared gives the variance exactly, overlap included. At the defaults (60 s windows, 10 s
+     * slide, 10 windows) it is 0.98 × r / 60: the centre's own noise and the slides it shares with
+     * the window nearly cancel, so the noise is that of one window, √(r / 60) (about 1 message/s at
+     * 62 messages/s). The baseline's spread underestimates it on busy streams: its windows overlap,
+     * so they vary less than independent windows would.
      */
-    static double countingNoise(double usualRate, WindowSummary s) {
-        double seconds = (s.windowEnd - s.windowStart) / 1000.0;
-        return usualRate > 0 && seconds > 0 ? Math.sqrt(usualRate / seconds) : 0;
+    double rateNoiseFactor(WindowSummary s) {
+        long size = s.windowEnd - s.windowStart;
+        if (size != noiseForSize) {
+            noiseFactor = rateNoiseFactor(cfg.history(), size, slideMillis);
+            noiseForSize = size;
+        }
+        return noiseFactor;
+    }
+
+    static double rateNoiseFactor(int history, long sizeMillis, long slideMillis) {
+        int perWindow = (int) (sizeMillis / slideMillis);
+        double windowSeconds = sizeMillis / 1000.0;
+        double sumSquares = 0;
+        // slides 0 .. history + perWindow - 1; baseline window i covers i .. i + perWindow - 1,
+        // the new window covers history .. history + perWindow - 1
+        for (int j = 0; j < history + perWindow; j++) {
+            int inBaseline = 0;
+            for (int i = Math.max(0, j - perWindow + 1); i <= Math.min(history - 1, j); i++) {
+                inBaseline++;
+            }
+            double weight = (j >= history ? 1.0 : 0.0) - (double) inBaseline / history;
+            sumSquares += weight * weight;
+        }
+        return sumSquares * (slideMillis / 1000.0) / (windowSeconds * windowSeconds);
+    }
+
+    /**
+     * The counting noise of a window's average sentiment. Neutral messages score about 0 and a
+     * positive or negative one about ±{@link #POLAR_RMS}, so of n messages with a polar share p the
+     * mean varies by at most POLAR_RMS × √(p / n) (binomial: which messages are polar is the chance
+     * part). On a quiet stream a swing must be clear of it.
+     */
+    static double sentimentNoise(WindowSummary s) {
+        if (s.chatCount == 0) {
+            return 0;
+        }
+        double polar = (double) (s.positiveCount + s.negativeCount) / s.chatCount;
+        return POLAR_RMS * Math.sqrt(polar / s.chatCount);
     }
 
     private static void baseline(JsonGenerator g, double center, double spread) throws IOException {

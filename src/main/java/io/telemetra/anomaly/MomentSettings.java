@@ -9,8 +9,11 @@ import java.time.Duration;
  * @param history windows in each baseline; a baseline scores nothing until it is full (warm-up)
  * @param baseline how a baseline's centre and spread are computed
  * @param cooldownWindows anomalous windows at most this many windows apart are one moment
- * @param chatThreshold chat_spike: z-score of the chat rate at or above which a window is anomalous
+ * @param chatThreshold z-score at or above which a window is anomalous: of the chat rate for
+ *     chat_spike, and of the change against its counting noise for the other types
  * @param chatMinStddev chat_spike: floor for the baseline's spread, in messages per second
+ * @param chatMinIncrease chat_spike: chat rate also at least this much above the baseline (0.5 =
+ *     +50 %), so that a rise that is real but small is not a moment
  * @param viewerSpikeMinIncrease viewer_spike: average viewers at least this much above the baseline
  *     (0.5 = +50 %)
  * @param viewerDropMinDecrease viewer_drop: average viewers at least this much below (0.3 = -30 %)
@@ -29,6 +32,7 @@ public record MomentSettings(
         int cooldownWindows,
         double chatThreshold,
         double chatMinStddev,
+        double chatMinIncrease,
         double viewerSpikeMinIncrease,
         double viewerDropMinDecrease,
         double sentimentMinChange,

@@ -170,7 +170,8 @@ public enum Option implements Declared {
             "ANOMALY_THRESHOLD",
             "3.0",
             doubleIn(0.0, false, 1000.0),
-            "chat_spike: z-score of chat_rate at or above which a window is a moment"),
+            "z-score at or above which a window is anomalous: chat_rate for chat_spike, and the"
+                + " counting-noise floors of sentiment_swing, emote_flood and the viewer types"),
     ANOMALY_HISTORY(
             Group.MOMENTS,
             "anomaly.history",
@@ -184,8 +185,15 @@ public enum Option implements Declared {
             "ANOMALY_MIN_STDDEV",
             "0.5",
             doubleIn(0.0, false, 1.0e9),
-            "chat_spike: floor for the baseline's spread, in messages per second; busy streams"
-                    + " get a higher one from counting noise, √(usual rate / window seconds)"),
+            "chat_spike: floor for the baseline's spread, in messages per second; busy streams get"
+                    + " a higher one from counting noise, about √(usual rate / window seconds)"),
+    CHAT_SPIKE_MIN_INCREASE(
+            Group.MOMENTS,
+            "moments.chat-spike.min-increase",
+            "CHAT_SPIKE_MIN_INCREASE",
+            "0.5",
+            doubleIn(0.0, true, 1000.0),
+            "chat_spike: and chat_rate at least this much above the baseline (0.5 = +50%)"),
     ANOMALY_BASELINE(
             Group.MOMENTS,
             "anomaly.baseline",
@@ -204,7 +212,7 @@ public enum Option implements Declared {
             Group.MOMENTS,
             "moments.min-messages",
             "MOMENTS_MIN_MESSAGES",
-            "20",
+            "15",
             intIn(1, 1_000_000),
             "sentiment_swing and emote_flood judge only windows with at least this many messages"),
     VIEWER_SPIKE_MIN_INCREASE(

@@ -226,6 +226,7 @@ public record TelemetraConfig(
                 (int) (cooldown.toMillis() / slide.toMillis()),
                 v.get(Option.ANOMALY_THRESHOLD),
                 v.get(Option.ANOMALY_MIN_STDDEV),
+                v.get(Option.CHAT_SPIKE_MIN_INCREASE),
                 v.get(Option.VIEWER_SPIKE_MIN_INCREASE),
                 v.get(Option.VIEWER_DROP_MIN_DECREASE),
                 v.get(Option.SENTIMENT_SWING_MIN_CHANGE),

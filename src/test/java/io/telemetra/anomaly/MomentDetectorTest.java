@@ -62,6 +62,7 @@ class MomentDetectorTest {
                 0,
                 THRESHOLD,
                 MIN_STDDEV,
+                0.0,
                 0.5,
                 0.3,
                 0.3,
@@ -144,9 +145,12 @@ class MomentDetectorTest {
 
     @Test
     void onABusyStreamARiseWithinTheCountingNoiseIsNotAMoment() throws Exception {
-        // 62.5 messages/s over 60 s windows: a Poisson count varies the rate by about 1.02 msg/s
+        // 62.5 messages/s over 60 s windows: a Poisson count varies one window's rate by about
+        // 1.02 msg/s. Against the centre of 4 windows that share slides with it, the slide
+        // weights (window minus centre) are -1/4, -2/4, -3/4, -1, 0, 0, 1/4, 2/4, 3/4, 1 (times
+        // 1/60 s); their squares add to 3.75, so the noise is √(62.5 × 3.75 × 10 / 3600) = 0.81
         List<WindowSummary> out = feed("s", 0, 62.5, 62.5, 62.5, 62.5, 64.2);
-        assertEquals((64.2 - 62.5) / Math.sqrt(62.5 / 60), out.get(4).zScore, 1e-9);
+        assertEquals((64.2 - 62.5) / Math.sqrt(62.5 * 3.75 * 10 / 3600), out.get(4).zScore, 1e-9);
         assertFalse(out.get(4).anomaly, "a 2.7 % rise is noise at this rate, not a spike");
         assertTrue(moments().isEmpty());
     }
@@ -157,7 +161,7 @@ class MomentDetectorTest {
         assertTrue(out.get(4).anomaly);
         assertEquals(1, moments().size());
         assertTrue(
-                moments().get(0).metadata.contains("\"counting_noise\":1.02"),
+                moments().get(0).metadata.contains("\"counting_noise\":0.806"),
                 moments().get(0).metadata);
     }
 
@@ -325,6 +329,7 @@ class MomentDetectorTest {
                                                 3,
                                                 THRESHOLD,
                                                 MIN_STDDEV,
+                                                0.0,
                                                 0.5,
                                                 0.3,
                                                 0.3,

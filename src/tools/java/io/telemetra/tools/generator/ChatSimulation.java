@@ -1,5 +1,6 @@
 package io.telemetra.tools.generator;
 
+import io.telemetra.event.Event;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,8 +20,12 @@ import java.util.function.Consumer;
  * <p>The same seed and start time give byte-identical records.
  */
 public final class ChatSimulation {
-    /** One Kafka record to produce: which topic, its event time, and the bytes. */
-    public record Record(boolean chat, long timestamp, byte[] payload, String malformedKind) {}
+    /**
+     * One Kafka record to produce: which topic, its event time, and the bytes; or, from a
+     * simulation made {@link #asEvents}, the parsed event instead of the bytes.
+     */
+    public record Record(
+            boolean chat, long timestamp, byte[] payload, String malformedKind, Event event) {}
 
     /** A planted scenario: {@code kind} on {@code streamId} during [start, end) in epoch ms. */
     public record Label(String streamId, String kind, long start, long end) {}
@@ -79,6 +84,7 @@ public final class ChatSimulation {
     private long nextScenario;
     private int scenarioCount;
     private int malformedCount;
+    private boolean asEvents;
 
     private long tick; // start of the current 100 ms slot
     private final ArrayList<Record> slot = new ArrayList<>();
@@ -125,6 +131,21 @@ public final class ChatSimulation {
     /** Zipf-like popularity with exponent 1.1: stream 1 is about twice as busy as stream 2. */
     private static double weight(int rank) {
         return 1.0 / Math.pow(rank + 1, 1.1);
+    }
+
+    /**
+     * Makes this simulation hand out {@link Event}s as the job's parser would produce them, without
+     * writing and parsing JSON: the same stream of messages, for evaluations that run millions of
+     * them through the job's window and moment code. Malformed records need bytes, so none are
+     * made.
+     */
+    public ChatSimulation asEvents() {
+        if (malformedRate > 0) {
+            throw new IllegalStateException(
+                    "malformed records need bytes: use a malformed rate of 0");
+        }
+        this.asEvents = true;
+        return this;
     }
 
     public int scenarios() {
@@ -252,6 +273,15 @@ public final class ChatSimulation {
         if (rnd.nextBoolean()) {
             emotes = emotesIn(text);
         }
+        if (asEvents) {
+            String[] listed = emotes == null ? null : emotes.toArray(new String[0]);
+            return new Record(
+                    true,
+                    ts,
+                    null,
+                    null,
+                    Event.chat(streamIds[s], ts, "u" + s + "_" + user, text, listed));
+        }
         StringBuilder sb = new StringBuilder(160);
         sb.append("{\"stream_id\":\"")
                 .append(streamIds[s])
@@ -272,7 +302,7 @@ public final class ChatSimulation {
             sb.append(']');
         }
         sb.append(",\"timestamp\":").append(ts).append('}');
-        return new Record(true, ts, sb.toString().getBytes(StandardCharsets.UTF_8), null);
+        return new Record(true, ts, sb.toString().getBytes(StandardCharsets.UTF_8), null, null);
     }
 
     private static final List<String> KNOWN_EMOTES =
@@ -305,6 +335,10 @@ public final class ChatSimulation {
     }
 
     private Record viewer(int s, long ts) {
+        if (asEvents) {
+            return new Record(
+                    false, ts, null, null, Event.viewer(streamIds[s], ts, Math.round(viewers[s])));
+        }
         String json =
                 "{\"stream_id\":\""
                         + streamIds[s]
@@ -313,7 +347,7 @@ public final class ChatSimulation {
                         + ",\"timestamp\":"
                         + ts
                         + "}";
-        return new Record(false, ts, json.getBytes(StandardCharsets.UTF_8), null);
+        return new Record(false, ts, json.getBytes(StandardCharsets.UTF_8), null, null);
     }
 
     /** Kinds of bad records the trickle cycles through, one per rejection reason the job knows. */
@@ -354,7 +388,7 @@ public final class ChatSimulation {
                                     + (ts + 10L * 365 * 24 * 3600 * 1000)
                                     + "}";
                 };
-        return new Record(good.chat(), ts, payload.getBytes(StandardCharsets.UTF_8), kind);
+        return new Record(good.chat(), ts, payload.getBytes(StandardCharsets.UTF_8), kind, null);
     }
 
     private int poisson(double mean) {
