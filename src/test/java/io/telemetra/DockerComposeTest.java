@@ -51,6 +51,7 @@ class DockerComposeTest {
                         "postgres",
                         "jobmanager",
                         "taskmanager",
+                        "migrate",
                         "submit",
                         "generator"),
                 List.copyOf(services.keySet()));
@@ -65,7 +66,7 @@ class DockerComposeTest {
                             image.matches("[a-z0-9./-]+:[0-9][A-Za-z0-9._-]*"),
                             name + " image not pinned to a version: " + image);
                 });
-        for (String flink : List.of("jobmanager", "taskmanager", "submit")) {
+        for (String flink : List.of("jobmanager", "taskmanager", "migrate", "submit")) {
             assertEquals(
                     "flink:" + flinkVersion + "-java17", services.get(flink).get("image"), flink);
         }
@@ -92,8 +93,9 @@ class DockerComposeTest {
                         "jobmanager", "service_healthy",
                         "taskmanager", "service_started",
                         "kafka-init", "service_completed_successfully",
-                        "postgres", "service_healthy"),
+                        "migrate", "service_completed_successfully"),
                 conditions("submit"));
+        assertEquals(Map.of("postgres", "service_healthy"), conditions("migrate"));
         assertEquals(Map.of("kafka", "service_healthy"), conditions("kafka-init"));
         assertEquals(Map.of("jobmanager", "service_healthy"), conditions("taskmanager"));
         assertEquals(
@@ -107,10 +109,19 @@ class DockerComposeTest {
             assertTrue(volumes.contains("./flink-conf:/telemetra/flink-conf:ro"), flink);
             assertTrue(volumes.contains("./target:/telemetra/target:ro"), flink);
         }
+        // the schema comes from the migrate service, not from the image's init scripts (which run
+        // only on an empty data directory and record no version)
+        assertEquals(List.of(), list(services.get("postgres").get("volumes")));
+        assertEquals(
+                List.of(
+                        "java",
+                        "-cp",
+                        "/telemetra/target/telemetra.jar:/opt/flink/lib/*",
+                        "io.telemetra.schema.Migrate"),
+                list(services.get("migrate").get("entrypoint")));
         assertTrue(
-                list(services.get("postgres").get("volumes"))
-                        .contains(
-                                "./sql/001_schema.sql:/docker-entrypoint-initdb.d/001_schema.sql:ro"));
+                list(services.get("migrate").get("volumes"))
+                        .contains("./target:/telemetra/target:ro"));
         services.forEach(
                 (name, s) -> {
                     for (Object v : list(s.get("volumes"))) {

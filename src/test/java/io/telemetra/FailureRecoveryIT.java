@@ -23,12 +23,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -222,11 +220,8 @@ class FailureRecoveryIT {
                     .all()
                     .get(30, TimeUnit.SECONDS);
         }
-        try (Connection c = services.connect();
-                Statement st = c.createStatement()) {
-            st.execute("DROP TABLE IF EXISTS chat_summary_minute, moments, rejected_events");
-            st.execute(Files.readString(Path.of("sql/001_schema.sql"), StandardCharsets.UTF_8));
-        }
+        RealInfrastructure.dropSchema(services.postgresUrl());
+        RealInfrastructure.migrate(services.postgresUrl());
         TelemetraConfig cfg =
                 TelemetraConfig.load(
                         new String[] {

@@ -236,6 +236,11 @@ public record TelemetraConfig(
                 expiry);
     }
 
+    /** The PostgreSQL password as the job reads it: the password file, else POSTGRES_PASSWORD. */
+    public static Secret postgresPassword(CommandLine v, Map<String, String> env) {
+        return readPassword(v.get(Option.POSTGRES_PASSWORD_FILE), env);
+    }
+
     private static Secret readPassword(String file, Map<String, String> env) {
         if (file != null) {
             try {

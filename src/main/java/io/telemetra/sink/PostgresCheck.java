@@ -3,6 +3,7 @@ package io.telemetra.sink;
 import io.telemetra.StartupException;
 import io.telemetra.config.Option;
 import io.telemetra.config.TelemetraConfig;
+import io.telemetra.schema.SchemaVersion;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -20,9 +21,7 @@ import java.util.Properties;
  * instead of a job that restarts forever on its first write.
  */
 public final class PostgresCheck {
-    private static final String SCHEMA_HINT =
-            "run sql/001_schema.sql against the database "
-                    + "(psql -v ON_ERROR_STOP=1 -f sql/001_schema.sql)";
+    private static final String SCHEMA_HINT = SchemaVersion.HOW_TO_MIGRATE;
 
     private PostgresCheck() {}
 
@@ -55,6 +54,7 @@ public final class PostgresCheck {
                     "source_offset",
                     "source_partition",
                     "source_topic");
+            SchemaVersion.check(c, cfg.postgres().url());
             if (cfg.postgres().exactlyOnce()) {
                 checkPreparedTransactions(c, parallelism);
                 if (freshStart
@@ -70,13 +70,18 @@ public final class PostgresCheck {
     }
 
     static Connection connect(TelemetraConfig cfg) {
+        return connect(cfg.postgres().url(), cfg.postgres().user(), cfg.postgres().password());
+    }
+
+    /** A connection, or a {@link StartupException} that says what to fix. */
+    public static Connection connect(String url, String user, TelemetraConfig.Secret password) {
         Properties props = new Properties();
-        props.setProperty("user", cfg.postgres().user());
-        props.setProperty("password", cfg.postgres().password().value());
+        props.setProperty("user", user);
+        props.setProperty("password", password.value());
         props.setProperty("connectTimeout", "10");
         props.setProperty("loginTimeout", "15");
         try {
-            return DriverManager.getConnection(cfg.postgres().url(), props);
+            return DriverManager.getConnection(url, props);
         } catch (SQLException e) {
             String state = e.getSQLState() == null ? "" : e.getSQLState();
             String hint =
@@ -97,9 +102,9 @@ public final class PostgresCheck {
             // the driver's messages never include the password
             throw new StartupException(
                     "cannot connect to PostgreSQL at "
-                            + cfg.postgres().url()
+                            + url
                             + " as '"
-                            + cfg.postgres().user()
+                            + user
                             + "': "
                             + e.getMessage()
                             + "; "
@@ -135,9 +140,9 @@ public final class PostgresCheck {
                             + table
                             + " lacks a column the job writes ("
                             + e.getMessage()
-                            + "); tables created by the Spark job need"
-                            + " sql/002_migrate_from_spark.sql, others "
-                            + SCHEMA_HINT);
+                            + "); "
+                            + SCHEMA_HINT
+                            + " (it also converts tables made by the Spark job)");
         }
         // ON CONFLICT needs a unique index on exactly the natural key
         String sql =
@@ -158,8 +163,9 @@ public final class PostgresCheck {
                                     + table
                                     + " has no unique key on ("
                                     + String.join(", ", uniqueKey)
-                                    + "), which the job's idempotent upserts need; tables created"
-                                    + " by the Spark job need sql/002_migrate_from_spark.sql");
+                                    + "), which the job's idempotent upserts need; "
+                                    + SCHEMA_HINT
+                                    + " (it also converts tables made by the Spark job)");
                 }
             }
         }

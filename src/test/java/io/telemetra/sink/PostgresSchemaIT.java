@@ -6,14 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.telemetra.StartupException;
 import io.telemetra.config.TelemetraConfig;
+import io.telemetra.schema.Migrate;
+import io.telemetra.schema.SchemaVersion;
 import io.telemetra.testing.RealInfrastructure;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,14 +54,128 @@ class PostgresSchemaIT {
     }
 
     @Test
-    void schemaScriptIsIdempotent() throws Exception {
-        String ddl = Files.readString(Path.of("sql/001_schema.sql"), StandardCharsets.UTF_8);
+    void anEmptyDatabaseGetsEveryVersionAndASecondRunChangesNothing() throws Exception {
+        RealInfrastructure.dropSchema(RealInfrastructure.postgresUrl());
+        ByteArrayOutputStream first = new ByteArrayOutputStream();
+        assertEquals(
+                SchemaVersion.CURRENT,
+                Migrate.migrate(
+                        RealInfrastructure.postgresUrl(),
+                        RealInfrastructure.PG_USER,
+                        new TelemetraConfig.Secret(RealInfrastructure.PG_PASSWORD),
+                        new PrintStream(first, true, StandardCharsets.UTF_8)));
+        assertTrue(
+                first.toString(StandardCharsets.UTF_8)
+                        .contains("(1 version(s) applied now, none before)"),
+                first.toString(StandardCharsets.UTF_8));
+        assertEquals(List.of("1"), history());
+        ByteArrayOutputStream second = new ByteArrayOutputStream();
+        Migrate.migrate(
+                RealInfrastructure.postgresUrl(),
+                RealInfrastructure.PG_USER,
+                new TelemetraConfig.Secret(RealInfrastructure.PG_PASSWORD),
+                new PrintStream(second, true, StandardCharsets.UTF_8));
+        assertTrue(
+                second.toString(StandardCharsets.UTF_8)
+                        .contains("(0 version(s) applied now, 1 before)"),
+                second.toString(StandardCharsets.UTF_8));
+        assertEquals(List.of("1"), history());
+        PostgresCheck.verify(
+                config(RealInfrastructure.postgresUrl(), RealInfrastructure.PG_PASSWORD), 2, true);
+    }
+
+    @Test
+    void tablesMadeByHandFromTheOldScriptAreRecordedAndKeepTheirRows() throws Exception {
         try (Connection c = RealInfrastructure.connect();
                 Statement st = c.createStatement()) {
-            st.execute(ddl); // a second run changes nothing and fails on nothing
+            // 0.2.0's tables without a history, as sql/001_schema.sql by hand left them
+            st.execute("DROP TABLE " + SchemaVersion.HISTORY_TABLE);
+            st.execute(
+                    "INSERT INTO moments (stream_id, \"timestamp\", moment_type) VALUES ('s',"
+                            + " now(), 'chat_spike')");
+        }
+        StartupException refused = checkSharedDatabase();
+        assertTrue(
+                refused.getMessage().contains("has no recorded schema version")
+                        && refused.getMessage().contains("./telemetra migrate"),
+                refused.getMessage());
+        assertEquals(
+                SchemaVersion.CURRENT,
+                RealInfrastructure.migrate(RealInfrastructure.postgresUrl()));
+        assertEquals(List.of("0", "1"), history());
+        try (Connection c = RealInfrastructure.connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM moments")) {
+            rs.next();
+            assertEquals(1, rs.getInt(1));
         }
         PostgresCheck.verify(
                 config(RealInfrastructure.postgresUrl(), RealInfrastructure.PG_PASSWORD), 2, true);
+    }
+
+    @Test
+    void theJobJarMigratesFromTheCommandLineWithThePasswordFromTheEnvironment() throws Exception {
+        try (Connection c = RealInfrastructure.connect();
+                Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS migrate_from_jar");
+            st.execute("CREATE DATABASE migrate_from_jar");
+        }
+        String url = RealInfrastructure.postgresUrl().replaceAll("/[^/]+$", "/migrate_from_jar");
+        // the shaded job jar beside Flink's own jars, as on a cluster (java -cp
+        // telemetra.jar:$FLINK_HOME/lib/*); the test's classes stay out of it
+        StringBuilder cp = new StringBuilder("target/telemetra.jar");
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (entry.contains("/org/apache/flink/") && entry.endsWith(".jar")) {
+                cp.append(File.pathSeparator).append(entry);
+            }
+        }
+        ProcessBuilder pb =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-cp",
+                                cp.toString(),
+                                "io.telemetra.schema.Migrate",
+                                "--postgres.url",
+                                url,
+                                "--postgres.user",
+                                RealInfrastructure.PG_USER)
+                        .redirectErrorStream(true);
+        pb.environment().put("POSTGRES_PASSWORD", RealInfrastructure.PG_PASSWORD);
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), output);
+        assertTrue(
+                output.contains(
+                        "PostgreSQL schema at " + url + ": version 1 (1 version(s) applied now"),
+                output);
+        try (Connection c =
+                        java.sql.DriverManager.getConnection(
+                                url, RealInfrastructure.PG_USER, RealInfrastructure.PG_PASSWORD);
+                Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT count(*) FROM pg_tables WHERE tablename IN"
+                                    + " ('chat_summary_minute', 'moments', 'rejected_events')")) {
+            rs.next();
+            assertEquals(3, rs.getInt(1));
+        }
+    }
+
+    /** The versions in the schema history, oldest first (0 is a baseline). */
+    private static List<String> history() throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = RealInfrastructure.connect();
+                Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT version FROM "
+                                        + SchemaVersion.HISTORY_TABLE
+                                        + " WHERE success ORDER BY installed_rank")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
     }
 
     @Test
@@ -92,16 +214,14 @@ class PostgresSchemaIT {
     }
 
     @Test
-    void missingTableIsNamedWithTheScriptToRun() throws Exception {
+    void missingTableIsNamedWithTheCommandToRun() throws Exception {
         try (Connection c = RealInfrastructure.connect();
                 Statement st = c.createStatement()) {
             st.execute("DROP TABLE moments");
         }
         StartupException e = checkSharedDatabase();
         assertEquals(
-                "table moments does not exist; run sql/001_schema.sql against the database "
-                        + "(psql -v ON_ERROR_STOP=1 -f sql/001_schema.sql)",
-                e.getMessage());
+                "table moments does not exist; " + SchemaVersion.HOW_TO_MIGRATE, e.getMessage());
     }
 
     @Test
@@ -119,14 +239,14 @@ class PostgresSchemaIT {
                                 "table chat_summary_minute has no unique key on (stream_id,"
                                         + " window_start)"),
                 e.getMessage());
-        assertTrue(e.getMessage().contains("sql/002_migrate_from_spark.sql"));
+        assertTrue(e.getMessage().contains("./telemetra migrate"), e.getMessage());
     }
 
     @Test
-    void sparkSchemaIsMigratedByTheMigrationScript() throws Exception {
+    void aSparkEraDatabaseIsConvertedByTheMigrateCommand() throws Exception {
         String spark =
                 """
-                DROP TABLE IF EXISTS chat_summary_minute, moments, rejected_events;
+                DROP TABLE IF EXISTS chat_summary_minute, moments, rejected_events, flyway_schema_history;
                 CREATE TABLE chat_summary_minute (id SERIAL PRIMARY KEY, stream_id VARCHAR(255) NOT NULL,
                   window_start TIMESTAMP NOT NULL, window_end TIMESTAMP NOT NULL, chat_count INTEGER DEFAULT 0,
                   unique_chatters INTEGER DEFAULT 0, avg_sentiment DOUBLE PRECISION, positive_count INTEGER DEFAULT 0,
@@ -145,10 +265,11 @@ class PostgresSchemaIT {
         try (Connection c = RealInfrastructure.connect();
                 Statement st = c.createStatement()) {
             st.execute(spark);
-            st.execute(
-                    Files.readString(
-                            Path.of("sql/002_migrate_from_spark.sql"), StandardCharsets.UTF_8));
-            st.execute(Files.readString(Path.of("sql/001_schema.sql"), StandardCharsets.UTF_8));
+            assertTrue(checkSharedDatabase().getMessage().contains("./telemetra migrate"));
+            assertEquals(
+                    SchemaVersion.CURRENT,
+                    RealInfrastructure.migrate(RealInfrastructure.postgresUrl()));
+            assertEquals(List.of("0", "1"), history());
             ResultSet rs =
                     st.executeQuery(
                             "SELECT count(*), max(chat_count), min(window_start) = TIMESTAMPTZ"
@@ -200,10 +321,11 @@ class PostgresSchemaIT {
     void disabledPreparedTransactionsAreRefusedForExactlyOnceOnly() throws Exception {
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) { // PostgreSQL's default: 0
             String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
-            try (Connection c = pg.getPostgresDatabase().getConnection();
-                    Statement st = c.createStatement()) {
-                st.execute(Files.readString(Path.of("sql/001_schema.sql"), StandardCharsets.UTF_8));
-            }
+            Migrate.migrate(
+                    url,
+                    "postgres",
+                    new TelemetraConfig.Secret(""),
+                    new PrintStream(OutputStream.nullOutputStream()));
             StartupException e =
                     assertThrows(
                             StartupException.class,

@@ -1,9 +1,11 @@
 package io.telemetra.testing;
 
+import io.telemetra.config.TelemetraConfig;
+import io.telemetra.schema.Migrate;
+import io.telemetra.schema.SchemaVersion;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -70,13 +72,18 @@ public final class RealInfrastructure implements BeforeAllCallback {
     }
 
     /**
-     * Drops and re-creates the schema from sql/001_schema.sql, so each test starts from empty
-     * tables, after rolling back whatever earlier tests' cancelled jobs left prepared (their row
-     * locks would block the drop).
+     * Drops the tables and re-creates them with the migrate command, so each test starts from empty
+     * tables at the current schema version, after rolling back whatever earlier tests' cancelled
+     * jobs left prepared (their row locks would block the drop).
      */
     public static void resetSchema() throws Exception {
-        String ddl = Files.readString(Path.of("sql/001_schema.sql"), StandardCharsets.UTF_8);
-        try (Connection c = connect();
+        dropSchema(postgresUrl());
+        migrate(postgresUrl());
+    }
+
+    /** Drops Telemetra's tables and the schema history from the database at {@code url}. */
+    public static void dropSchema(String url) throws Exception {
+        try (Connection c = DriverManager.getConnection(url, PG_USER, PG_PASSWORD);
                 Statement st = c.createStatement()) {
             try (java.sql.ResultSet rs =
                     c.createStatement().executeQuery("SELECT gid FROM pg_prepared_xacts")) {
@@ -88,9 +95,19 @@ public final class RealInfrastructure implements BeforeAllCallback {
                     st.execute("ROLLBACK PREPARED '" + gid + "'");
                 }
             }
-            st.execute("DROP TABLE IF EXISTS chat_summary_minute, moments, rejected_events");
-            st.execute(ddl);
+            st.execute(
+                    "DROP TABLE IF EXISTS chat_summary_minute, moments, rejected_events, "
+                            + SchemaVersion.HISTORY_TABLE);
         }
+    }
+
+    /** Runs the migrate command against {@code url} as the test user; returns the version. */
+    public static int migrate(String url) {
+        return Migrate.migrate(
+                url,
+                PG_USER,
+                new TelemetraConfig.Secret(PG_PASSWORD),
+                new PrintStream(OutputStream.nullOutputStream()));
     }
 
     public static void createTopic(String name, int partitions) throws Exception {

@@ -2,6 +2,7 @@ package io.telemetra.tools;
 
 import io.telemetra.StartupException;
 import io.telemetra.config.ConfigException;
+import io.telemetra.schema.Migrate;
 import io.telemetra.sentiment.Lexicon;
 import io.telemetra.sentiment.SentimentScorer;
 import io.telemetra.tools.bench.Bench;
@@ -72,6 +73,12 @@ public final class Tools {
                             "write RELIABILITY.md from the newest ./mvnw -B verify run",
                             "Usage: ./telemetra reliability-report   (after ./mvnw -B verify)",
                             args -> ReliabilityReport.run(args, System.out)),
+                    new Command(
+                            "migrate",
+                            "bring the PostgreSQL schema to this version (also converts Spark-era"
+                                    + " tables)",
+                            "Usage: ./telemetra " + Migrate.USAGE.substring("Usage: ".length()),
+                            args -> Migrate.run(args, System.out)),
                     new Command(
                             "migrate-savepoint",
                             "rewrite a 0.1.0 savepoint for this version",

@@ -1,6 +1,8 @@
 package io.telemetra.tools.bench;
 
 import io.telemetra.config.CommandOption;
+import io.telemetra.config.TelemetraConfig;
+import io.telemetra.schema.Migrate;
 import io.telemetra.tools.Args;
 import io.telemetra.tools.demo.LocalKafka;
 import io.telemetra.tools.generator.Generate;
@@ -8,14 +10,12 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -392,11 +392,12 @@ public final class Bench {
                 wall >= target ? "met" : "MISSED");
     }
 
-    static void schema(String jdbcUrl) throws Exception {
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
-                Statement st = c.createStatement()) {
-            st.execute(Files.readString(Path.of("sql/001_schema.sql"), StandardCharsets.UTF_8));
-        }
+    static void schema(String jdbcUrl) {
+        Migrate.migrate(
+                jdbcUrl,
+                "postgres",
+                new TelemetraConfig.Secret("postgres"),
+                new PrintStream(OutputStream.nullOutputStream()));
     }
 
     static int freePort() throws IOException {

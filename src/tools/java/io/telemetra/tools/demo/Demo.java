@@ -3,19 +3,17 @@ package io.telemetra.tools.demo;
 import io.telemetra.TelemetraJob;
 import io.telemetra.config.CommandOption;
 import io.telemetra.config.TelemetraConfig;
+import io.telemetra.schema.Migrate;
 import io.telemetra.tools.Args;
 import io.telemetra.tools.generator.Generate;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -104,10 +102,11 @@ public final class Demo {
             String jdbcUrl = "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres";
             this.jdbcUrl = jdbcUrl;
             this.labelsFile = dataDir.resolve("labels.jsonl");
-            try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
-                    Statement st = c.createStatement()) {
-                st.execute(Files.readString(Path.of("sql/001_schema.sql"), StandardCharsets.UTF_8));
-            }
+            Migrate.migrate(
+                    jdbcUrl,
+                    "postgres",
+                    new TelemetraConfig.Secret("postgres"),
+                    new PrintStream(OutputStream.nullOutputStream()));
 
             out.println("Starting Kafka on 127.0.0.1:" + kafkaPort + " ...");
             LocalKafka kafka = new LocalKafka(dataDir.resolve("kafka"), kafkaPort, kafkaPort + 1);

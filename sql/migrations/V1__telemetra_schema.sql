@@ -1,5 +1,8 @@
--- Telemetra schema. Idempotent: safe to run again on an existing database.
--- psql "$POSTGRES_URL_FOR_PSQL" -v ON_ERROR_STOP=1 -f sql/001_schema.sql
+-- Telemetra schema, version 1 (the tables of release 0.2.0). Applied by the migrate command
+-- (./telemetra migrate, or java -cp telemetra.jar io.telemetra.schema.Migrate), which records each
+-- version in flyway_schema_history; do not edit a released version, add the next one.
+-- Idempotent (IF NOT EXISTS), so a database whose tables were made by hand from 0.2.0's
+-- sql/001_schema.sql is brought under version control by the same command without change.
 --
 -- The predecessor's two tables keep their names and columns. Differences, and why:
 --  * timestamps are TIMESTAMPTZ: the old TIMESTAMP columns held UTC without saying so, which made

@@ -1,6 +1,7 @@
--- Upgrades a database whose tables were created by the Spark job's DDL, then run 001_schema.sql:
---   psql -v ON_ERROR_STOP=1 -f sql/002_migrate_from_spark.sql -f sql/001_schema.sql
--- Run it once, with the Spark job stopped. It runs in one transaction: on any error nothing changes.
+-- Converts tables created by the Spark job's DDL to what schema version 1 expects. The migrate
+-- command runs it by itself, once, when it finds such tables and no schema history (then version 1
+-- adds the rest); it is not a version of its own because a new database never needs it.
+-- Stop the Spark job first. It runs in one transaction: on any error nothing changes.
 BEGIN;
 
 -- The Spark job wrote UTC instants into TIMESTAMP columns; make that explicit.
