@@ -2,8 +2,11 @@ package io.telemetra.schema;
 
 import io.telemetra.StartupException;
 import io.telemetra.config.CommandLine;
+import io.telemetra.config.CommandOption;
 import io.telemetra.config.ConfigException;
+import io.telemetra.config.Declared;
 import io.telemetra.config.Option;
+import io.telemetra.config.OptionType;
 import io.telemetra.config.TelemetraConfig;
 import io.telemetra.config.TelemetraConfig.Secret;
 import io.telemetra.sink.PostgresCheck;
@@ -15,6 +18,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -36,17 +40,44 @@ import org.flywaydb.core.api.output.MigrateResult;
  * </ul>
  */
 public final class Migrate {
-    static final List<Option> OPTIONS =
-            List.of(Option.POSTGRES_URL, Option.POSTGRES_USER, Option.POSTGRES_PASSWORD_FILE);
+    static final CommandOption SUMMARY_RETENTION =
+            retention(
+                    "chat-summary",
+                    Partitions.SUMMARY_RETENTION,
+                    "days of chat_summary_minute kept (whole day partitions dropped)");
+    static final CommandOption MOMENT_RETENTION =
+            retention("moments", Partitions.MOMENT_RETENTION, "days of moments kept");
+    static final CommandOption REJECTION_RETENTION =
+            retention(
+                    "rejected-events",
+                    Partitions.REJECTION_RETENTION,
+                    "days of rejected_events kept (raw payloads carry user names and messages)");
+
+    static final List<Declared> OPTIONS =
+            List.of(
+                    Option.POSTGRES_URL,
+                    Option.POSTGRES_USER,
+                    Option.POSTGRES_PASSWORD_FILE,
+                    SUMMARY_RETENTION,
+                    MOMENT_RETENTION,
+                    REJECTION_RETENTION);
+
+    private static CommandOption retention(String table, Duration dflt, String help) {
+        return new CommandOption(
+                "retention." + table,
+                dflt.toDays() + "d",
+                OptionType.DURATION,
+                help + "; 0d keeps them forever");
+    }
 
     public static final String USAGE =
-            "Usage: migrate [--postgres.url URL] [--postgres.user USER]"
-                    + " [--postgres.password-file FILE]\n"
+            "Usage: migrate [options]\n"
                     + "Brings the database to schema version "
                     + SchemaVersion.CURRENT
-                    + " (sql/migrations), converting a Spark-era database first. The password comes"
-                    + " from POSTGRES_PASSWORD or --postgres.password-file, never from an"
-                    + " argument.\n"
+                    + " (sql/migrations), converting a Spark-era database first, then creates the"
+                    + " day partitions ahead and drops those past each table's retention. Run it on"
+                    + " every deployment and once a day. The password comes from POSTGRES_PASSWORD"
+                    + " or --postgres.password-file, never from an argument.\n"
                     + CommandLine.usage(OPTIONS);
 
     private Migrate() {}
@@ -74,13 +105,35 @@ public final class Migrate {
                 v.get(Option.POSTGRES_URL),
                 v.get(Option.POSTGRES_USER),
                 TelemetraConfig.postgresPassword(v, System.getenv()),
+                Partitions.tables(
+                        v.get(SUMMARY_RETENTION),
+                        v.get(MOMENT_RETENTION),
+                        v.get(REJECTION_RETENTION)),
+                out);
+    }
+
+    /** {@link #migrate(String, String, Secret, List, PrintStream)} with the default retention. */
+    public static int migrate(String url, String user, Secret password, PrintStream out) {
+        return migrate(
+                url,
+                user,
+                password,
+                Partitions.tables(
+                        Partitions.SUMMARY_RETENTION,
+                        Partitions.MOMENT_RETENTION,
+                        Partitions.REJECTION_RETENTION),
                 out);
     }
 
     /**
      * @return the schema version the database is at afterwards
      */
-    public static int migrate(String url, String user, Secret password, PrintStream out) {
+    public static int migrate(
+            String url,
+            String user,
+            Secret password,
+            List<Partitions.Table> tables,
+            PrintStream out) {
         try (Connection c = PostgresCheck.connect(url, user, password)) {
             int before = SchemaVersion.recorded(c);
             if (before < 0 && madeBySpark(c)) {
@@ -123,7 +176,23 @@ public final class Migrate {
                     now,
                     result.migrationsExecuted,
                     result.initialSchemaVersion == null ? "none" : result.initialSchemaVersion);
-            return Integer.parseInt(now.split("\\.")[0]);
+            int version = Integer.parseInt(now.split("\\.")[0]);
+            if (version >= 2) {
+                try (Connection c = PostgresCheck.connect(url, user, password)) {
+                    Partitions.maintain(c, tables, out);
+                } catch (SQLException e) {
+                    throw new StartupException(
+                            "partition maintenance of "
+                                    + url
+                                    + " failed: "
+                                    + e.getMessage()
+                                    + "; the schema itself is at version "
+                                    + version
+                                    + ", and each partition is created or dropped on its own, so"
+                                    + " run migrate again once the cause is fixed");
+                }
+            }
+            return version;
         } catch (FlywayException e) {
             // Flyway's messages name the URL and the statement, never the password
             throw new StartupException(

@@ -13,17 +13,17 @@ import java.sql.Statement;
  */
 public final class SchemaVersion {
     /** The newest version in sql/migrations; a test keeps the two equal. */
-    public static final int CURRENT = 1;
+    public static final int CURRENT = 2;
 
     public static final String HISTORY_TABLE = "flyway_schema_history";
 
     /** What to run, in every message that asks for a migration. */
     public static final String HOW_TO_MIGRATE =
             "run the schema migration with the job's PostgreSQL options: ./telemetra migrate"
-                    + " --postgres.url ... --postgres.user ... (from a checkout), or java -cp"
-                    + " telemetra.jar io.telemetra.schema.Migrate with the same options (anywhere"
-                    + " the job jar is); the password comes from POSTGRES_PASSWORD or"
-                    + " --postgres.password-file as for the job";
+                + " --postgres.url ... --postgres.user ... (from a checkout), or java -cp"
+                + " \"telemetra.jar:$FLINK_HOME/lib/*\" io.telemetra.schema.Migrate with the same"
+                + " options (where the job jar and Flink are); the password comes from"
+                + " POSTGRES_PASSWORD or --postgres.password-file as for the job";
 
     private SchemaVersion() {}
 
@@ -55,9 +55,9 @@ public final class SchemaVersion {
     }
 
     /**
-     * Fails when the database is behind this job's schema. A newer schema is accepted: versions
-     * only add (columns with defaults, tables, indexes), so an older job still writes to it after a
-     * rollback.
+     * Fails when the database is behind this job's schema. A newer one passes this check; whether
+     * this job can write to it is then up to the table checks beside it (docs/deployment.md says
+     * per version whether an older job still works).
      */
     public static void check(Connection c, String url) throws SQLException {
         int recorded = recorded(c);

@@ -51,6 +51,7 @@ public final class PostgresCheck {
                     c,
                     "rejected_events",
                     Statements.REJECTION_COLUMNS,
+                    "record_timestamp",
                     "source_offset",
                     "source_partition",
                     "source_topic");

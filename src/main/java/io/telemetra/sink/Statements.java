@@ -68,9 +68,8 @@ public final class Statements {
     public static final String INSERT_REJECTION =
             "INSERT INTO rejected_events ("
                     + REJECTION_COLUMNS
-                    + ") "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, now()) "
-                    + "ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING";
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, now()) ON CONFLICT (source_topic,"
+                    + " source_partition, source_offset, record_timestamp) DO NOTHING";
 
     public static final JdbcStatementBuilder<WindowSummary> SUMMARY = Statements::bindSummary;
     public static final JdbcStatementBuilder<Moment> MOMENT = Statements::bindMoment;
@@ -109,12 +108,11 @@ public final class Statements {
         ps.setString(5, r.detail);
         ps.setBytes(6, r.payload);
         ps.setInt(7, r.payloadSize);
-        // a producer can stamp any long; only a value PostgreSQL can store is written
-        if (r.recordTimestamp >= 0 && r.recordTimestamp <= EventParser.MAX_TIMESTAMP) {
-            ps.setObject(8, time(r.recordTimestamp));
-        } else {
-            ps.setNull(8, Types.TIMESTAMP_WITH_TIMEZONE);
-        }
+        // a producer can stamp any long; only a value PostgreSQL can store is written, and a record
+        // without one gets the epoch: the table is partitioned by this column, which must be the
+        // same on every replay
+        boolean stored = r.recordTimestamp >= 0 && r.recordTimestamp <= EventParser.MAX_TIMESTAMP;
+        ps.setObject(8, time(stored ? r.recordTimestamp : 0));
     }
 
     private static OffsetDateTime time(long epochMillis) {

@@ -98,6 +98,9 @@ public final class RealInfrastructure implements BeforeAllCallback {
             st.execute(
                     "DROP TABLE IF EXISTS chat_summary_minute, moments, rejected_events, "
                             + SchemaVersion.HISTORY_TABLE);
+            st.execute("DROP FUNCTION IF EXISTS telemetra_ensure_day_partition(text, date)");
+            st.execute("DROP FUNCTION IF EXISTS telemetra_drop_day_partitions_before(text, date)");
+            st.execute("DROP FUNCTION IF EXISTS telemetra_partition_key(text)");
         }
     }
 
