@@ -16,30 +16,39 @@ import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
- * No Docker engine runs here, so docker-compose.yml is validated by reading it: the services a user
- * needs, images pinned (Flink's to the pom's version), ports on 127.0.0.1, health checks gating
- * start-up order, and mounts that point at files of this repository.
+ * No Docker engine runs here, so docker-compose.yml, its session overlay and the Dockerfile are
+ * validated by reading them: the services a user needs, images pinned (Flink's to the pom's
+ * version), ports on 127.0.0.1, health checks gating start-up order, restarts, volumes, and the
+ * password kept out of every command line.
  */
 class DockerComposeTest {
     static Map<String, Map<String, Object>> services;
+    static Map<String, Map<String, Object>> session;
     static String flinkVersion;
-    static String jarName;
+    static String projectVersion;
+    static String dockerfile;
 
     @BeforeAll
-    @SuppressWarnings("unchecked")
     static void load() throws Exception {
+        services = services("docker-compose.yml");
+        session = services("docker-compose.session.yml");
+        String pom = Files.readString(Path.of("pom.xml"));
+        flinkVersion = first(pom, "<flink.version>([^<]+)</flink.version>");
+        projectVersion =
+                first(pom, "<artifactId>telemetra</artifactId>\\s*<version>([^<]+)</version>");
+        dockerfile = Files.readString(Path.of("Dockerfile"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> services(String file) throws Exception {
         Map<String, Object> compose =
                 (Map<String, Object>)
                         new Load(LoadSettings.builder().build())
-                                .loadFromString(Files.readString(Path.of("docker-compose.yml")));
-        services = new LinkedHashMap<>();
+                                .loadFromString(Files.readString(Path.of(file)));
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         ((Map<String, Object>) compose.get("services"))
-                .forEach((name, def) -> services.put(name, merged((Map<String, Object>) def)));
-
-        String pom = Files.readString(Path.of("pom.xml"));
-        flinkVersion = first(pom, "<flink.version>([^<]+)</flink.version>");
-        // the shade plugin's one version-free name, used by docs, scripts and compose alike
-        jarName = first(pom, "<finalName>([^<]+)</finalName>") + ".jar";
+                .forEach((name, def) -> out.put(name, merged((Map<String, Object>) def)));
+        return out;
     }
 
     @Test
@@ -49,16 +58,30 @@ class DockerComposeTest {
                         "kafka",
                         "kafka-init",
                         "postgres",
+                        "migrate",
                         "jobmanager",
                         "taskmanager",
-                        "migrate",
-                        "submit",
                         "generator"),
                 List.copyOf(services.keySet()));
+        assertEquals(List.of("jobmanager", "taskmanager", "submit"), List.copyOf(session.keySet()));
     }
 
     @Test
-    void imagesArePinnedAndFlinkMatchesThePom() {
+    void theImageIsTheFlinkImageOfThePomWithTheJobJarInUsrlib() {
+        assertTrue(dockerfile.contains("\nFROM flink:" + flinkVersion + "-java17\n"), dockerfile);
+        assertTrue(
+                dockerfile.contains("target/telemetra.jar /opt/flink/usrlib/telemetra.jar"),
+                dockerfile);
+        // checkpoints and savepoints: a new named volume copies this directory's owner
+        assertTrue(dockerfile.contains("chown flink:flink /tmp/telemetra"), dockerfile);
+        for (String flink : List.of("migrate", "jobmanager", "taskmanager")) {
+            assertEquals(".", services.get(flink).get("build"), flink);
+            assertEquals("telemetra:" + projectVersion, services.get(flink).get("image"), flink);
+            assertTrue(
+                    list(services.get(flink).get("volumes")).contains("flink-state:/tmp/telemetra")
+                            || flink.equals("migrate"),
+                    flink);
+        }
         services.forEach(
                 (name, s) -> {
                     String image = (String) s.get("image");
@@ -66,10 +89,21 @@ class DockerComposeTest {
                             image.matches("[a-z0-9./-]+:[0-9][A-Za-z0-9._-]*"),
                             name + " image not pinned to a version: " + image);
                 });
-        for (String flink : List.of("jobmanager", "taskmanager", "migrate", "submit")) {
-            assertEquals(
-                    "flink:" + flinkVersion + "-java17", services.get(flink).get("image"), flink);
-        }
+    }
+
+    @Test
+    void theJobManagerRunsTelemetraInApplicationModeAndComesBackAfterAFailure() {
+        List<Object> command = list(services.get("jobmanager").get("command"));
+        assertEquals("standalone-job", command.get(0));
+        assertEquals("on-failure", services.get("jobmanager").get("restart"));
+        assertEquals("on-failure", services.get("taskmanager").get("restart"));
+        // the session overlay: a session cluster without the image's jar, and a one-shot submit
+        assertEquals(List.of("jobmanager"), session.get("jobmanager").get("command"));
+        assertTrue(
+                session.get("jobmanager").get("volumes").toString().contains("/opt/flink/usrlib"));
+        List<Object> submit = list(session.get("submit").get("command"));
+        assertEquals(List.of("flink", "run", "-d"), submit.subList(0, 3));
+        assertTrue(submit.contains("/opt/flink/usrlib/telemetra.jar"), submit.toString());
     }
 
     @Test
@@ -88,63 +122,86 @@ class DockerComposeTest {
         for (String gated : List.of("kafka", "postgres", "jobmanager")) {
             assertTrue(services.get(gated).containsKey("healthcheck"), gated + " healthcheck");
         }
+        // over TCP: the image's init-time server listens on the Unix socket only
+        assertTrue(
+                services.get("postgres")
+                        .get("healthcheck")
+                        .toString()
+                        .contains("pg_isready -h 127.0.0.1"));
         assertEquals(
                 Map.of(
-                        "jobmanager", "service_healthy",
-                        "taskmanager", "service_started",
                         "kafka-init", "service_completed_successfully",
                         "migrate", "service_completed_successfully"),
-                conditions("submit"));
-        assertEquals(Map.of("postgres", "service_healthy"), conditions("migrate"));
-        assertEquals(Map.of("kafka", "service_healthy"), conditions("kafka-init"));
-        assertEquals(Map.of("jobmanager", "service_healthy"), conditions("taskmanager"));
+                conditions(services, "jobmanager"));
+        assertEquals(Map.of("postgres", "service_healthy"), conditions(services, "migrate"));
+        assertEquals(Map.of("kafka", "service_healthy"), conditions(services, "kafka-init"));
+        assertEquals(Map.of("jobmanager", "service_healthy"), conditions(services, "taskmanager"));
         assertEquals(
-                Map.of("kafka-init", "service_completed_successfully"), conditions("generator"));
+                Map.of("kafka-init", "service_completed_successfully"),
+                conditions(services, "generator"));
+        assertEquals(
+                Map.of("jobmanager", "service_healthy", "taskmanager", "service_started"),
+                conditions(session, "submit"));
     }
 
     @Test
-    void mountsPointAtThisRepositorysConfigSchemaAndJar() {
-        for (String flink : List.of("jobmanager", "taskmanager", "submit")) {
-            List<Object> volumes = list(services.get(flink).get("volumes"));
-            assertTrue(volumes.contains("./flink-conf:/telemetra/flink-conf:ro"), flink);
-            assertTrue(volumes.contains("./target:/telemetra/target:ro"), flink);
+    void dataLivesOnVolumesAndMountsPointAtThisRepository() {
+        assertEquals(
+                List.of("postgres-data:/var/lib/postgresql/data"),
+                services.get("postgres").get("volumes"));
+        assertEquals(
+                List.of("kafka-data:/var/lib/kafka/data"), services.get("kafka").get("volumes"));
+        assertTrue(
+                services.get("kafka")
+                        .get("environment")
+                        .toString()
+                        .contains("KAFKA_LOG_DIRS=/var/lib/kafka/data"));
+        for (Map<String, Map<String, Object>> file : List.of(services, session)) {
+            file.forEach(
+                    (name, s) -> {
+                        for (Object v : list(s.get("volumes"))) {
+                            String host = v.toString().split(":")[0];
+                            if (host.startsWith(".")) {
+                                assertTrue(Files.exists(Path.of(host)), name + " mounts " + host);
+                            }
+                        }
+                    });
         }
-        // the schema comes from the migrate service, not from the image's init scripts (which run
-        // only on an empty data directory and record no version)
-        assertEquals(List.of(), list(services.get("postgres").get("volumes")));
         assertEquals(
                 List.of(
                         "java",
                         "-cp",
-                        "/telemetra/target/telemetra.jar:/opt/flink/lib/*",
+                        "/opt/flink/usrlib/telemetra.jar:/opt/flink/lib/*",
                         "io.telemetra.schema.Migrate"),
                 list(services.get("migrate").get("entrypoint")));
         assertTrue(
-                list(services.get("migrate").get("volumes"))
-                        .contains("./target:/telemetra/target:ro"));
-        services.forEach(
-                (name, s) -> {
-                    for (Object v : list(s.get("volumes"))) {
-                        String host = v.toString().split(":")[0];
-                        if (host.startsWith(".")) {
-                            assertTrue(Files.exists(Path.of(host)), name + " mounts " + host);
-                        }
-                    }
-                });
-        assertTrue(
                 list(services.get("postgres").get("command"))
                         .contains("max_prepared_transactions=20"));
-        String submit = services.get("submit").get("command").toString();
-        assertTrue(submit.contains("/telemetra/target/" + jarName), submit);
-        assertTrue(
-                !submit.contains("password"),
-                "the password is never a program argument: " + submit);
+    }
+
+    @Test
+    void thePasswordIsNeverOnACommandLine() {
+        for (Map<String, Map<String, Object>> file : List.of(services, session)) {
+            file.forEach(
+                    (name, s) -> {
+                        String command = String.valueOf(s.get("command"));
+                        assertTrue(
+                                !command.toLowerCase(java.util.Locale.ROOT).contains("password"),
+                                name + ": " + command);
+                    });
+        }
+        for (String job : List.of("jobmanager", "migrate")) {
+            assertTrue(
+                    services.get(job).get("environment").toString().contains("POSTGRES_PASSWORD"),
+                    job);
+        }
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, String> conditions(String service) {
+    private static Map<String, String> conditions(
+            Map<String, Map<String, Object>> file, String service) {
         Map<String, String> out = new java.util.HashMap<>();
-        ((Map<String, Object>) services.get(service).get("depends_on"))
+        ((Map<String, Object>) file.get(service).get("depends_on"))
                 .forEach((k, v) -> out.put(k, (String) ((Map<String, Object>) v).get("condition")));
         return out;
     }

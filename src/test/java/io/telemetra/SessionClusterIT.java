@@ -74,15 +74,15 @@ class SessionClusterIT {
 
         List<TestEvent> all = new ArrayList<>();
         // before the upgrade: 5 minutes of a steady 2 messages/s
-        produce(all, 0, 300, 2);
+        produce(all, "cluster.chat", 0, 300, 2);
         String job = submit(dir, "first", null, "3.0");
         waitFor("windows up to 4 min written", () -> windowsEndingBy(T0 + 240_000) >= 24);
 
         String savepoint = stopWithSavepoint(dir, job, "first");
         // after the upgrade: a burst of 20 messages/s at 310-330 s, then steady again until 8 min
-        produce(all, 300, 310, 2);
-        produce(all, 310, 330, 20);
-        produce(all, 330, 480, 2);
+        produce(all, "cluster.chat", 300, 310, 2);
+        produce(all, "cluster.chat", 310, 330, 20);
+        produce(all, "cluster.chat", 330, 480, 2);
         String resumed = submit(dir, "resumed", savepoint, "3.5");
         waitFor("windows up to 7 min written", () -> windowsEndingBy(T0 + 420_000) >= 42);
         waitFor(
@@ -93,9 +93,9 @@ class SessionClusterIT {
         // canonical format, which any state backend restores); again a spike right after it
         String savepoint2 = stopWithSavepoint(dir, resumed, "resumed");
         int beforeThirdRun = all.size();
-        produce(all, 480, 490, 2);
-        produce(all, 490, 510, 20);
-        produce(all, 510, 660, 2);
+        produce(all, "cluster.chat", 480, 490, 2);
+        produce(all, "cluster.chat", 490, 510, 20);
+        produce(all, "cluster.chat", 510, 660, 2);
         String rescaled =
                 submit(
                         dir,
@@ -117,37 +117,7 @@ class SessionClusterIT {
                 "the spike right after the rescaled restore as a moment",
                 () -> momentsAfter(T0 + 480_000) == 1);
 
-        // every window that closed is there once, with the values an uninterrupted run computes
-        TreeMap<ExpectedWindows.Key, ExpectedWindows.Row> expected = ExpectedWindows.compute(all);
-        try (Connection c = RealInfrastructure.connect();
-                Statement st = c.createStatement();
-                ResultSet rs =
-                        st.executeQuery(
-                                "SELECT window_start, chat_count, unique_chatters FROM"
-                                        + " chat_summary_minute WHERE window_end <= TIMESTAMPTZ"
-                                        + " '2026-04-01 00:10:00Z' ORDER BY 1")) {
-            int rows = 0;
-            while (rs.next()) {
-                long start = rs.getObject(1, OffsetDateTime.class).toInstant().toEpochMilli();
-                ExpectedWindows.Row want = expected.get(new ExpectedWindows.Key("steady", start));
-                assertEquals(
-                        want.chatCount(),
-                        rs.getLong(2),
-                        "chat_count of window " + Instant.ofEpochMilli(start));
-                Tables.assertUniqueChatters(
-                        want.uniqueChatters(),
-                        rs.getLong(3),
-                        SketchTolerance.DEFAULT_LG_K,
-                        "of window " + Instant.ofEpochMilli(start));
-                rows++;
-            }
-            long expectedRows =
-                    expected.keySet().stream()
-                            .filter(k -> k.windowStart() + 60_000 <= T0 + 600_000)
-                            .count();
-            assertEquals(
-                    expectedRows, rows, "no window missing or duplicated across the savepoints");
-        }
+        assertEveryWindowOnce(all, T0 + 600_000, "across the savepoints");
         assertEquals(2, momentsAfter(T0 + 300_000), "one moment per burst, none on steady chat");
         // Telemetra's own metrics, as the dashboard and Prometheus show them (counted since the
         // last restore: the 1 moment and the events of the third run)
@@ -174,14 +144,52 @@ class SessionClusterIT {
         sh(List.of("scripts/flink", "cancel", rescaled), dir.resolve("cancel.txt"), 60);
     }
 
-    private static void produce(List<TestEvent> all, int fromSecond, int toSecond, int perSecond)
+    /**
+     * Every window of the steady stream that closed by {@code end} is in the table once, with the
+     * values an uninterrupted run computes from {@code all}.
+     */
+    static void assertEveryWindowOnce(List<TestEvent> all, long end, String across)
+            throws Exception {
+        TreeMap<ExpectedWindows.Key, ExpectedWindows.Row> expected = ExpectedWindows.compute(all);
+        try (Connection c = RealInfrastructure.connect();
+                Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT window_start, chat_count, unique_chatters FROM"
+                                        + " chat_summary_minute WHERE window_end <= to_timestamp("
+                                        + end / 1000
+                                        + ") ORDER BY 1")) {
+            int rows = 0;
+            while (rs.next()) {
+                long start = rs.getObject(1, OffsetDateTime.class).toInstant().toEpochMilli();
+                ExpectedWindows.Row want = expected.get(new ExpectedWindows.Key("steady", start));
+                assertEquals(
+                        want.chatCount(),
+                        rs.getLong(2),
+                        "chat_count of window " + Instant.ofEpochMilli(start));
+                Tables.assertUniqueChatters(
+                        want.uniqueChatters(),
+                        rs.getLong(3),
+                        SketchTolerance.DEFAULT_LG_K,
+                        "of window " + Instant.ofEpochMilli(start));
+                rows++;
+            }
+            long expectedRows =
+                    expected.keySet().stream().filter(k -> k.windowStart() + 60_000 <= end).count();
+            assertEquals(expectedRows, rows, "no window missing or duplicated " + across);
+        }
+    }
+
+    /** Steady chat of one stream into {@code topic}, {@code perSecond} messages a second. */
+    static void produce(
+            List<TestEvent> all, String topic, int fromSecond, int toSecond, int perSecond)
             throws Exception {
         TestEvent.MessageTemplate hello = TestEvent.MessageTemplate.ALL.get(2);
         try (KafkaProducer<byte[], byte[]> p = RealInfrastructure.producer()) {
             for (long ms = fromSecond * 1000L; ms < toSecond * 1000L; ms += 1000 / perSecond) {
                 TestEvent e = TestEvent.chat("steady", T0 + ms, "u" + (ms / 1000 % 13), hello);
                 all.add(e);
-                p.send(new ProducerRecord<>("cluster.chat", (int) (ms / 1000 % 2), null, e.json()));
+                p.send(new ProducerRecord<>(topic, (int) (ms / 1000 % 2), null, e.json()));
             }
         }
     }
@@ -242,7 +250,7 @@ class SessionClusterIT {
         return id;
     }
 
-    private static String stopWithSavepoint(Path dir, String job, String name) throws Exception {
+    static String stopWithSavepoint(Path dir, String job, String name) throws Exception {
         Path out = dir.resolve("stop-" + name + ".txt");
         assertEquals(
                 0,
@@ -498,7 +506,7 @@ class SessionClusterIT {
         return sum;
     }
 
-    private static long windowsEndingBy(long end) throws Exception {
+    static long windowsEndingBy(long end) throws Exception {
         return count(
                 "SELECT count(*) FROM chat_summary_minute WHERE window_end <= to_timestamp("
                         + end / 1000
@@ -521,7 +529,7 @@ class SessionClusterIT {
         }
     }
 
-    private static void waitFor(String what, Callable<Boolean> condition) throws Exception {
+    static void waitFor(String what, Callable<Boolean> condition) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
             if (Boolean.TRUE.equals(condition.call())) {

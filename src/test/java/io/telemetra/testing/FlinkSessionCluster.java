@@ -45,6 +45,8 @@ public final class FlinkSessionCluster {
                         .filter(
                                 c ->
                                         c.contains("StandaloneSessionClusterEntrypoint")
+                                                || c.contains(
+                                                        "StandaloneApplicationClusterEntryPoint")
                                                 || c.contains("TaskManagerRunner"))
                         .toList();
         assertEquals(List.of(), left, "cluster processes left after flink-cluster.sh stop");
@@ -52,11 +54,21 @@ public final class FlinkSessionCluster {
 
     /** SIGKILL to the TaskManager process, returning once it is gone. */
     public static void killTaskManager() throws Exception {
+        kill("taskmanager");
+    }
+
+    /** SIGKILL to the JobManager process, returning once it is gone. */
+    public static void killJobManager() throws Exception {
+        kill("jobmanager");
+    }
+
+    private static void kill(String process) throws Exception {
         long pid =
-                Long.parseLong(Files.readString(Path.of("work/flink/run/taskmanager.pid")).strip());
-        ProcessHandle tm = ProcessHandle.of(pid).orElseThrow();
-        tm.destroyForcibly(); // SIGKILL
-        tm.onExit().get(30, TimeUnit.SECONDS);
+                Long.parseLong(
+                        Files.readString(Path.of("work/flink/run/" + process + ".pid")).strip());
+        ProcessHandle p = ProcessHandle.of(pid).orElseThrow();
+        p.destroyForcibly(); // SIGKILL
+        p.onExit().get(30, TimeUnit.SECONDS);
     }
 
     /** A new TaskManager process, as after a machine loss. */

@@ -33,6 +33,7 @@ public final class ReliabilityReport {
                     "io.telemetra.sink.RescaleIT",
                     "io.telemetra.FailureRecoveryIT",
                     "io.telemetra.SessionClusterIT",
+                    "io.telemetra.ApplicationModeIT",
                     "io.telemetra.HostileInputIT",
                     "io.telemetra.kafka.KafkaSecurityIT");
 
