@@ -5,6 +5,9 @@
 FROM flink:2.2.1-java17
 
 COPY --chown=flink:flink target/telemetra.jar /opt/flink/usrlib/telemetra.jar
+# JSON logs (TELEMETRA_LOG_FORMAT=json, flink-conf/log4j-console.properties): the layout of the
+# image's log4j version
+ADD --chown=flink:flink https://repo1.maven.org/maven2/org/apache/logging/log4j/log4j-layout-template-json/2.24.3/log4j-layout-template-json-2.24.3.jar /opt/flink/lib/
 COPY --chown=flink:flink scripts/latest-checkpoint.sh scripts/docker-entrypoint.sh /opt/telemetra/
 # Checkpoints and savepoints go to /tmp/telemetra (flink-conf/config.yaml). A named volume mounted
 # there starts as a copy of this directory, owner included, so the flink user (uid 9999) can write

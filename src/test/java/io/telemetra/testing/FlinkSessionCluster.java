@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,10 +30,15 @@ public final class FlinkSessionCluster {
     private FlinkSessionCluster() {}
 
     public static void start() throws Exception {
+        start(Map.of());
+    }
+
+    /** Starts the session cluster with {@code env} added to the processes' environment. */
+    public static void start(Map<String, String> env) throws Exception {
         Path out = Files.createTempFile("flink-cluster-start", ".txt");
         assertEquals(
                 0,
-                sh(List.of("scripts/flink-cluster.sh", "start"), out, 300),
+                sh(List.of("scripts/flink-cluster.sh", "start"), out, 300, env),
                 Files.readString(out));
     }
 
@@ -99,7 +105,13 @@ public final class FlinkSessionCluster {
      * its output goes to {@code out} (discarded when null). Returns the exit code, -1 on timeout.
      */
     public static int sh(List<String> cmd, Path out, int seconds) throws Exception {
+        return sh(cmd, out, seconds, Map.of());
+    }
+
+    public static int sh(List<String> cmd, Path out, int seconds, Map<String, String> env)
+            throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
         pb.redirectOutput(
                 out == null
                         ? ProcessBuilder.Redirect.DISCARD
