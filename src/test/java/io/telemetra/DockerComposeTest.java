@@ -122,6 +122,8 @@ class DockerComposeTest {
         for (String gated : List.of("kafka", "postgres", "jobmanager")) {
             assertTrue(services.get(gated).containsKey("healthcheck"), gated + " healthcheck");
         }
+        assertTrue(
+                services.get("jobmanager").get("healthcheck").toString().contains("GET /overview"));
         // over TCP: the image's init-time server listens on the Unix socket only
         assertTrue(
                 services.get("postgres")
