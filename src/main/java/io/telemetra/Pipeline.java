@@ -34,7 +34,19 @@ public final class Pipeline {
     private Pipeline() {}
 
     /** The two inputs; each emits one {@link ParsedRecord} per Kafka record. */
-    public record Sources(Source<ParsedRecord, ?, ?> chat, Source<ParsedRecord, ?, ?> viewer) {}
+    /**
+     * The two inputs; for a replay, how many records each will read (-1: unbounded or unknown),
+     * shown as the split operators' {@code recordsToReplay} gauge.
+     */
+    public record Sources(
+            Source<ParsedRecord, ?, ?> chat,
+            Source<ParsedRecord, ?, ?> viewer,
+            long chatToReplay,
+            long viewerToReplay) {
+        public Sources(Source<ParsedRecord, ?, ?> chat, Source<ParsedRecord, ?, ?> viewer) {
+            this(chat, viewer, -1, -1);
+        }
+    }
 
     /** The three outputs. */
     public record Sinks(
@@ -112,13 +124,13 @@ public final class Pipeline {
         SingleOutputStreamOperator<Event> chat =
                 env.fromSource(sources.chat(), watermarks, Operators.CHAT_SOURCE.displayName())
                         .uid(Operators.CHAT_SOURCE.uid())
-                        .process(new SplitRejections())
+                        .process(new SplitRejections("chat", sources.chatToReplay()))
                         .uid(Operators.SPLIT_CHAT_REJECTIONS.uid())
                         .name(Operators.SPLIT_CHAT_REJECTIONS.displayName());
         SingleOutputStreamOperator<Event> viewers =
                 env.fromSource(sources.viewer(), watermarks, Operators.VIEWER_SOURCE.displayName())
                         .uid(Operators.VIEWER_SOURCE.uid())
-                        .process(new SplitRejections())
+                        .process(new SplitRejections("viewer", sources.viewerToReplay()))
                         .uid(Operators.SPLIT_VIEWER_REJECTIONS.uid())
                         .name(Operators.SPLIT_VIEWER_REJECTIONS.displayName());
         DataStream<Rejection> rejected =

@@ -9,12 +9,14 @@ import io.telemetra.sentiment.Lexicon;
 import io.telemetra.sink.PostgresCheck;
 import io.telemetra.sink.PostgresSinks;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
@@ -40,8 +42,15 @@ public final class TelemetraJob {
             warnAboutSparkSettings(System.getenv());
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.getExecutionEnvironment(environment(cfg));
-            build(env, cfg);
-            env.execute(jobName(cfg));
+            Pipeline.Sources sources = build(env, cfg);
+            if (cfg.mode() == TelemetraConfig.Mode.REPLAY
+                    && env.getConfiguration().get(DeploymentOptions.ATTACHED)) {
+                // a backfill says how far it is: records read of those to read, per source
+                ReplayProgress.follow(
+                        env.executeAsync(jobName(cfg)), sources, Duration.ofSeconds(5), System.out);
+            } else {
+                env.execute(jobName(cfg));
+            }
         } catch (ConfigException | StartupException | IllegalArgumentException e) {
             // one clear line before Flink's stack trace, which would otherwise bury the cause
             System.err.println("Telemetra cannot start: " + e.getMessage());
@@ -69,7 +78,7 @@ public final class TelemetraJob {
      * Checks the outside world, then builds the production pipeline (Kafka in, PostgreSQL out) on
      * {@code env}.
      */
-    public static void build(StreamExecutionEnvironment env, TelemetraConfig cfg) {
+    public static Pipeline.Sources build(StreamExecutionEnvironment env, TelemetraConfig cfg) {
         Lexicon lexicon = lexicon(cfg);
         LOG.info("Telemetra starting with {}", cfg);
         if (cfg.eventLimits().maxFutureSkewMillis() > cfg.eventTime().watermarkDelay().toMillis()) {
@@ -89,7 +98,9 @@ public final class TelemetraJob {
 
         // the dashboard shows these under the job's configuration; the password is not among them
         env.getConfig().setGlobalJobParameters(new Parameters(cfg.describe()));
-        Pipeline.build(env, cfg, lexicon, KafkaSources.create(cfg), PostgresSinks.create(cfg));
+        Pipeline.Sources sources = KafkaSources.create(cfg);
+        Pipeline.build(env, cfg, lexicon, sources, PostgresSinks.create(cfg));
+        return sources;
     }
 
     public static String jobName(TelemetraConfig cfg) {

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -93,7 +95,17 @@ class ShadedJarIT {
         assertTrue(run.waitFor(180, TimeUnit.SECONDS), "flink run finished");
         String output = Files.readString(dir.resolve("flink-run.txt"));
         assertEquals(0, run.exitValue(), output);
-        assertTrue(output.contains("Program execution finished"), output);
+        // the replay's progress, and at the end every record it was to read, read
+        Matcher done =
+                Pattern.compile(
+                                "replay finished: chat ([\\d,]+) of ([\\d,]+) records \\(100\\.0"
+                                        + " %\\), viewer ([\\d,]+) of ([\\d,]+) records \\(100\\.0"
+                                        + " %\\)")
+                        .matcher(output);
+        assertTrue(done.find(), output);
+        assertEquals(done.group(1), done.group(2), "chat records read vs to read");
+        assertEquals(done.group(3), done.group(4), "viewer records read vs to read");
+        assertTrue(!done.group(2).equals("0") && !done.group(4).equals("0"), done.group());
 
         try (Connection c = RealInfrastructure.connect();
                 Statement st = c.createStatement()) {

@@ -1,6 +1,7 @@
 package io.telemetra.event;
 
 import java.util.EnumMap;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -17,13 +18,34 @@ public class SplitRejections extends ProcessFunction<ParsedRecord, Event> {
 
     public static final OutputTag<Rejection> REJECTED = new OutputTag<>("rejected") {};
 
+    /** Accumulator prefix: the records read from a source, summed over subtasks. */
+    public static final String RECORDS_READ = "recordsRead.";
+
+    private final String source;
+    private final long toReplay;
+
     private transient Counter valid;
+    private transient LongCounter read;
     private transient Counter rejected;
     private transient EnumMap<RejectReason, Counter> byReason;
+
+    /**
+     * @param source which input ("chat", "viewer"), naming its records-read accumulator
+     * @param toReplay the records a replay reads from it, -1 when unbounded
+     */
+    public SplitRejections(String source, long toReplay) {
+        this.source = source;
+        this.toReplay = toReplay;
+    }
 
     @Override
     public void open(OpenContext ctx) {
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        // replay progress: the dashboard shows the accumulator (all subtasks) beside this gauge,
+        // and flink run prints both (TelemetraJob)
+        read = new LongCounter();
+        getRuntimeContext().addAccumulator(RECORDS_READ + source, read);
+        metrics.gauge("recordsToReplay", () -> toReplay);
         valid = metrics.counter("eventsValid");
         rejected = metrics.counter("eventsRejected");
         byReason = new EnumMap<>(RejectReason.class);
@@ -35,6 +57,7 @@ public class SplitRejections extends ProcessFunction<ParsedRecord, Event> {
 
     @Override
     public void processElement(ParsedRecord record, Context ctx, Collector<Event> out) {
+        read.add(1L);
         if (record.isValid()) {
             valid.inc();
             out.collect(record.event);

@@ -4,6 +4,7 @@ import io.telemetra.StartupException;
 import io.telemetra.config.Option;
 import io.telemetra.config.TelemetraConfig;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -13,7 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
@@ -29,15 +32,93 @@ public final class KafkaCheck {
         verify(cfg, TIMEOUT);
     }
 
-    static void verify(TelemetraConfig cfg, Duration timeout) {
-        long seconds = Math.max(1, timeout.toSeconds());
+    private static Properties adminProperties(TelemetraConfig cfg, long seconds) {
         Properties props = cfg.kafka().client().toProperties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.kafka().bootstrapServers());
         props.put(
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
                 Long.toString(Math.min(10, seconds) * 1000));
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(seconds * 1000));
-        try (Admin admin = Admin.create(props)) {
+        return props;
+    }
+
+    /**
+     * The number of records a replay will read from {@code topic}: from the offsets it starts at
+     * ({@code --kafka.starting-offsets}) to those present now, where a replay ends. Transaction
+     * markers count as offsets too, so a topic written transactionally reads a little less.
+     */
+    public static long recordsToReplay(TelemetraConfig cfg, String topic) {
+        long seconds = TIMEOUT.toSeconds();
+        try (Admin admin = Admin.create(adminProperties(cfg, seconds))) {
+            List<TopicPartition> partitions =
+                    admin
+                            .describeTopics(List.of(topic))
+                            .allTopicNames()
+                            .get(seconds, TimeUnit.SECONDS)
+                            .get(topic)
+                            .partitions()
+                            .stream()
+                            .map(p -> new TopicPartition(topic, p.partition()))
+                            .toList();
+            Map<TopicPartition, Long> end =
+                    offsets(admin, partitions, OffsetSpec.latest(), seconds);
+            Map<TopicPartition, Long> start =
+                    switch (cfg.kafka().startingOffsets()) {
+                        case LATEST -> end;
+                        case EARLIEST -> offsets(admin, partitions, OffsetSpec.earliest(), seconds);
+                        case COMMITTED -> {
+                            Map<TopicPartition, Long> from =
+                                    new HashMap<>(
+                                            offsets(
+                                                    admin,
+                                                    partitions,
+                                                    OffsetSpec.earliest(),
+                                                    seconds));
+                            admin.listConsumerGroupOffsets(cfg.kafka().groupId())
+                                    .partitionsToOffsetAndMetadata()
+                                    .get(seconds, TimeUnit.SECONDS)
+                                    .forEach(
+                                            (tp, om) -> {
+                                                if (om != null && from.containsKey(tp)) {
+                                                    from.put(tp, om.offset());
+                                                }
+                                            });
+                            yield from;
+                        }
+                    };
+            long total = 0;
+            for (TopicPartition tp : partitions) {
+                total += Math.max(0, end.get(tp) - start.get(tp));
+            }
+            return total;
+        } catch (TimeoutException | ExecutionException e) {
+            throw new StartupException(
+                    "cannot read the offsets of Kafka topic '"
+                            + topic
+                            + "' to size the replay: "
+                            + rootMessage(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while reading the offsets of " + topic);
+        }
+    }
+
+    private static Map<TopicPartition, Long> offsets(
+            Admin admin, List<TopicPartition> partitions, OffsetSpec spec, long seconds)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        partitions.forEach(tp -> request.put(tp, spec));
+        Map<TopicPartition, Long> out = new HashMap<>();
+        admin.listOffsets(request)
+                .all()
+                .get(seconds, TimeUnit.SECONDS)
+                .forEach((tp, info) -> out.put(tp, info.offset()));
+        return out;
+    }
+
+    static void verify(TelemetraConfig cfg, Duration timeout) {
+        long seconds = Math.max(1, timeout.toSeconds());
+        try (Admin admin = Admin.create(adminProperties(cfg, seconds))) {
             Set<String> existing;
             try {
                 existing = admin.listTopics().names().get(seconds, TimeUnit.SECONDS);

@@ -17,6 +17,7 @@ public final class KafkaSources {
 
     public static Pipeline.Sources create(TelemetraConfig cfg) {
         EventParser parser = new EventParser(cfg.eventLimits());
+        boolean replay = cfg.mode() == TelemetraConfig.Mode.REPLAY;
         return new Pipeline.Sources(
                 source(
                         cfg,
@@ -25,7 +26,9 @@ public final class KafkaSources {
                 source(
                         cfg,
                         cfg.kafka().viewerTopic(),
-                        new KafkaEventDeserializer(Event.VIEWER, parser)));
+                        new KafkaEventDeserializer(Event.VIEWER, parser)),
+                replay ? KafkaCheck.recordsToReplay(cfg, cfg.kafka().chatTopic()) : -1,
+                replay ? KafkaCheck.recordsToReplay(cfg, cfg.kafka().viewerTopic()) : -1);
     }
 
     private static KafkaSource<ParsedRecord> source(
