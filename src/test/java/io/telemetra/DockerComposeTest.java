@@ -61,7 +61,9 @@ class DockerComposeTest {
                         "migrate",
                         "jobmanager",
                         "taskmanager",
-                        "generator"),
+                        "generator",
+                        "prometheus",
+                        "grafana"),
                 List.copyOf(services.keySet()));
         assertEquals(List.of("jobmanager", "taskmanager", "submit"), List.copyOf(session.keySet()));
     }
@@ -86,7 +88,7 @@ class DockerComposeTest {
                 (name, s) -> {
                     String image = (String) s.get("image");
                     assertTrue(
-                            image.matches("[a-z0-9./-]+:[0-9][A-Za-z0-9._-]*"),
+                            image.matches("[a-z0-9./-]+:v?[0-9][A-Za-z0-9._-]*"),
                             name + " image not pinned to a version: " + image);
                 });
     }
@@ -192,7 +194,7 @@ class DockerComposeTest {
                                 name + ": " + command);
                     });
         }
-        for (String job : List.of("jobmanager", "migrate")) {
+        for (String job : List.of("jobmanager", "migrate", "grafana")) {
             assertTrue(
                     services.get(job).get("environment").toString().contains("POSTGRES_PASSWORD"),
                     job);

@@ -200,7 +200,7 @@ class SessionClusterIT {
         return submitTo(dir, name, "cluster", savepoint, threshold, List.of(), flinkOptions);
     }
 
-    private static String submitTo(
+    static String submitTo(
             Path dir,
             String name,
             String topicPrefix,
@@ -520,7 +520,7 @@ class SessionClusterIT {
                         + ")");
     }
 
-    private static long count(String sql) throws Exception {
+    static long count(String sql) throws Exception {
         try (Connection c = RealInfrastructure.connect();
                 Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery(sql)) {
