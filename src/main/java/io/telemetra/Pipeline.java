@@ -13,8 +13,10 @@ import io.telemetra.sentiment.Lexicon;
 import io.telemetra.sentiment.ScoreSentiment;
 import io.telemetra.sentiment.SentimentScorer;
 import io.telemetra.window.SlicedWindows;
+import io.telemetra.window.SlicedWindowsOperator;
 import io.telemetra.window.WindowSummary;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -153,12 +155,15 @@ public final class Pipeline {
     public static SingleOutputStreamOperator<WindowSummary> windows(
             DataStream<Event> events, TelemetraConfig.Windows w) {
         return events.keyBy(e -> e.streamId, Types.STRING)
-                .process(
-                        new SlicedWindows(
-                                w.size().toMillis(),
-                                w.slide().toMillis(),
-                                w.allowedLateness().toMillis(),
-                                w.sketchLgK()))
+                .transform(
+                        Operators.WINDOWS.displayName(),
+                        TypeInformation.of(WindowSummary.class),
+                        new SlicedWindowsOperator(
+                                new SlicedWindows(
+                                        w.size().toMillis(),
+                                        w.slide().toMillis(),
+                                        w.allowedLateness().toMillis(),
+                                        w.sketchLgK())))
                 .uid(Operators.WINDOWS.uid())
                 .name(Operators.WINDOWS.displayName());
     }

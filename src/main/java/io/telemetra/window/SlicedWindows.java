@@ -2,9 +2,11 @@ package io.telemetra.window;
 
 import io.telemetra.event.Event;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -32,9 +34,31 @@ import org.apache.flink.util.OutputTag;
  * the last window that can still use it, so once the watermark passes a stream's last window plus
  * the allowed lateness the stream has no state and no timer left: a stream that ends costs nothing
  * afterwards.
+ *
+ * <p><b>Updates are buffered in memory, not written to state per event.</b> A slice accumulator
+ * holds a HyperLogLog sketch of up to a few KiB; on RocksDB, reading and writing it for every event
+ * would (de)serialize it every time. Instead each event goes into an in-memory delta for its
+ * (stream, slice), and deltas are merged into keyed state (one read and one write per slice) only
+ * when their state is needed or must be durable: when a timer of that stream fires (before its
+ * window is merged), before a late update rewrites a window of that stream, before every checkpoint
+ * barrier ({@link SlicedWindowsOperator#prepareSnapshotPreBarrier}), and when the buffer holds
+ * {@link #DEFAULT_MAX_BUFFERED} deltas. Flink SQL's mini-batch aggregation works the same way.
+ * Results, lateness decisions and late events are exactly those of the unbuffered operator: the
+ * lateness test reads only the watermark, every window is merged after its stream's deltas are
+ * flushed, and a checkpoint contains every event it has seen.
+ *
+ * <p>Run it with {@link SlicedWindowsOperator}, which performs the checkpoint and size-bound
+ * flushes (they switch the key, which a function cannot).
  */
 public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSummary> {
     private static final long serialVersionUID = 1L;
+
+    /**
+     * Deltas buffered before all are flushed. A delta of a quiet stream is a few hundred bytes; a
+     * busy stream's sketch can reach 4 KiB at lg k 12, so at most about 40 MiB per subtask in the
+     * worst case, and a flush of this many slices costs milliseconds on the heap backend.
+     */
+    public static final int DEFAULT_MAX_BUFFERED = 10_000;
 
     /** Events that arrived after every window they belong to had been written. */
     public static final OutputTag<Event> LATE = new OutputTag<>("late-events") {};
@@ -43,8 +67,14 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
     private final long slide;
     private final long lateness;
     private final int sketchLgK;
+    private final int maxBuffered;
 
     private transient MapState<Long, WindowAccumulator> slices;
+
+    /** Stream → slice start → the events of that slice not yet merged into {@link #slices}. */
+    private transient HashMap<String, HashMap<Long, WindowAccumulator>> buffered;
+
+    private transient int bufferedCount;
 
     /**
      * Windows that version 0.1.0's window operator had open when its savepoint was taken, by window
@@ -55,6 +85,19 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
     private transient MapState<Long, WindowAccumulator> carried;
 
     public SlicedWindows(long sizeMillis, long slideMillis, long latenessMillis, int sketchLgK) {
+        this(sizeMillis, slideMillis, latenessMillis, sketchLgK, DEFAULT_MAX_BUFFERED);
+    }
+
+    /** As above, flushing every buffered delta once {@code maxBuffered} are held (at least 1). */
+    public SlicedWindows(
+            long sizeMillis,
+            long slideMillis,
+            long latenessMillis,
+            int sketchLgK,
+            int maxBuffered) {
+        if (maxBuffered < 1) {
+            throw new IllegalArgumentException("maxBuffered must be at least 1");
+        }
         if (sizeMillis <= 0 || slideMillis <= 0 || sizeMillis % slideMillis != 0) {
             throw new IllegalArgumentException(
                     "window size "
@@ -70,6 +113,7 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
         this.slide = slideMillis;
         this.lateness = latenessMillis;
         this.sketchLgK = sketchLgK;
+        this.maxBuffered = maxBuffered;
     }
 
     /** Slice start (epoch-aligned, like Flink's window starts) → that slice's accumulator. */
@@ -87,6 +131,8 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
     public void open(OpenContext ctx) {
         slices = getRuntimeContext().getMapState(slicesDescriptor());
         carried = getRuntimeContext().getMapState(carriedDescriptor());
+        buffered = new HashMap<>();
+        bufferedCount = 0;
     }
 
     @Override
@@ -99,23 +145,38 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
             ctx.output(LATE, e);
             return;
         }
-        WindowAccumulator acc = slices.get(sliceStart);
-        boolean created = acc == null;
-        if (created) {
-            acc = new WindowAccumulator();
+        String stream = ctx.getCurrentKey();
+        HashMap<Long, WindowAccumulator> ofStream = buffered.get(stream);
+        if (ofStream == null) {
+            ofStream = new HashMap<>();
+            buffered.put(stream, ofStream);
         }
-        acc.add(e, sketchLgK);
-        slices.put(sliceStart, acc);
+        WindowAccumulator delta = ofStream.get(sliceStart);
+        // A new delta registers its slice's timers. The slice may already be in state with the
+        // same timers: registering a timer again is a no-op, and happens once per slice and flush,
+        // where a state read to find out would cost a sketch's deserialization.
+        boolean created = delta == null;
+        if (created) {
+            delta = new WindowAccumulator();
+            ofStream.put(sliceStart, delta);
+            bufferedCount++;
+        }
+        delta.add(e, sketchLgK);
 
         // windows [end - size, end) holding this slice end at sliceStart + slide .. + size;
         // newest first, the order in which Flink's window operator writes late updates
+        boolean flushed = false;
         for (long end = lastWindowEnd; end > sliceStart; end -= slide) {
             if (end - 1 > watermark) {
                 if (created) {
                     ctx.timerService().registerEventTimeTimer(end - 1);
                 }
             } else if (end - 1 + lateness > watermark) {
-                out.collect(window(ctx.getCurrentKey(), end)); // a late update of a written window
+                if (!flushed) {
+                    flush(stream);
+                    flushed = true;
+                }
+                out.collect(window(stream, end)); // a late update of a written window
             }
         }
         if (created && lateness > 0) {
@@ -123,9 +184,51 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
         }
     }
 
+    /** Deltas held in memory, not yet in keyed state. */
+    int bufferedCount() {
+        return bufferedCount;
+    }
+
+    boolean bufferFull() {
+        return bufferedCount >= maxBuffered;
+    }
+
+    /**
+     * Merges every buffered delta into keyed state, switching the key with {@code setKey} (the
+     * operator's key context) for each stream.
+     */
+    void flushAll(Consumer<String> setKey) throws Exception {
+        if (bufferedCount == 0) {
+            return;
+        }
+        for (String stream : new ArrayList<>(buffered.keySet())) {
+            setKey.accept(stream);
+            flush(stream);
+        }
+    }
+
+    /** Merges the buffered deltas of {@code stream}, the current key, into its slices. */
+    private void flush(String stream) throws Exception {
+        HashMap<Long, WindowAccumulator> ofStream = buffered.remove(stream);
+        if (ofStream == null) {
+            return;
+        }
+        for (Map.Entry<Long, WindowAccumulator> d : ofStream.entrySet()) {
+            WindowAccumulator slice = slices.get(d.getKey());
+            if (slice == null) {
+                slices.put(d.getKey(), d.getValue());
+            } else {
+                slice.merge(d.getValue());
+                slices.put(d.getKey(), slice);
+            }
+        }
+        bufferedCount -= ofStream.size();
+    }
+
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<WindowSummary> out)
             throws Exception {
+        flush(ctx.getCurrentKey());
         long end = timestamp + 1;
         if (Math.floorMod(end, slide) == 0) {
             WindowSummary s = window(ctx.getCurrentKey(), end);

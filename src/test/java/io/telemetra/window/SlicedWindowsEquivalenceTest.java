@@ -13,16 +13,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorFactory;
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.OutputTag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link SlicedWindows} against Flink's own {@code SlidingEventTimeWindows} with the same aggregate
@@ -32,17 +35,33 @@ import org.junit.jupiter.api.Test;
  * and the sliced windows must leave no state and no timer behind after the last watermark. Unique
  * chatters must be equal too, estimates included: both sides sketch the same users with the same
  * code.
+ *
+ * <p>The sliced windows run on the heap and on the RocksDB backend, with buffer bounds from a flush
+ * after every event to the production one, and are restored now and then from a checkpoint taken
+ * while deltas were buffered (the reference runs on without a break): a delta lost or merged twice
+ * at a checkpoint, a window merged before its deltas, or a lateness decision that depends on the
+ * buffer shows up as a difference.
  */
 class SlicedWindowsEquivalenceTest {
     static final OutputTag<Event> REFERENCE_LATE = new OutputTag<>("reference-late") {};
     static final String[] EMOTES = {"Pog", "KEKW", "LUL", "PogChamp", "Kappa", "monkaS"};
 
-    record Setup(long size, long slide, long lateness, int lgK, int users, int streams) {}
+    record Setup(
+            long size,
+            long slide,
+            long lateness,
+            int lgK,
+            int users,
+            int streams,
+            int maxBuffered,
+            boolean rocksDb) {}
 
-    @Test
-    void slicedWindowsWriteWhatSlidingWindowsWrite() throws Exception {
-        int windows = 0, lateEvents = 0, lateUpdates = 0, estimated = 0;
-        for (int seed = 1; seed <= 60; seed++) {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void slicedWindowsWriteWhatSlidingWindowsWrite(String backend) throws Exception {
+        int windows = 0, lateEvents = 0, lateUpdates = 0, estimated = 0, restores = 0;
+        boolean rocksDb = backend.equals("rocksdb");
+        for (int seed = 1; seed <= (rocksDb ? 30 : 60); seed++) {
             Random r = new Random(seed);
             long[][] shapes = {
                 {60_000, 10_000}, {60_000, 10_000}, {30_000, 10_000}, {20_000, 5_000}
@@ -56,7 +75,10 @@ class SlicedWindowsEquivalenceTest {
                             latenesses[r.nextInt(latenesses.length)],
                             new int[] {4, 8, 12}[r.nextInt(3)],
                             new int[] {15, 400, 20_000}[r.nextInt(3)],
-                            1 + r.nextInt(6));
+                            1 + r.nextInt(6),
+                            // from a flush after every event to the production bound
+                            new int[] {1, 3, 64, SlicedWindows.DEFAULT_MAX_BUFFERED}[r.nextInt(4)],
+                            rocksDb);
             Run run = run(setup, r);
             String where = "seed " + seed + " " + setup;
 
@@ -87,13 +109,16 @@ class SlicedWindowsEquivalenceTest {
             }
             lateEvents += run.referenceLate.size();
             lateUpdates += run.lateUpdates;
+            restores += run.restores;
         }
         System.out.printf(
-                "compared %d windows (%d late re-writes, %d with an estimate beyond the sketch's"
-                        + " list/set mode), %d late events%n",
-                windows, lateUpdates, estimated, lateEvents);
+                "%s: compared %d windows (%d late re-writes, %d with an estimate beyond the"
+                        + " sketch's list/set mode), %d late events, %d restores from a checkpoint"
+                        + " taken with deltas buffered%n",
+                backend, windows, lateUpdates, estimated, lateEvents, restores);
         // the random input must exercise every path the comparison is about
-        assertTrue(windows > 5_000, "windows " + windows);
+        assertTrue(restores > 20, "restores " + restores);
+        assertTrue(windows > (rocksDb ? 2_500 : 5_000), "windows " + windows);
         assertTrue(lateEvents > 100, "late events " + lateEvents);
         assertTrue(lateUpdates > 100, "late re-writes " + lateUpdates);
         assertTrue(estimated > 500, "windows in the sketch's estimating range " + estimated);
@@ -104,19 +129,40 @@ class SlicedWindowsEquivalenceTest {
             Map<String, List<WindowSummary>> sliced,
             List<Long> referenceLate,
             List<Long> slicedLate,
-            int lateUpdates) {}
+            int lateUpdates,
+            int restores) {}
+
+    static KeyedOneInputStreamOperatorTestHarness<String, Event, WindowSummary> sliced(
+            Setup setup, OperatorSubtaskState restoreFrom) throws Exception {
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<String, Event, WindowSummary>(
+                        new SlicedWindowsOperator(
+                                new SlicedWindows(
+                                        setup.size,
+                                        setup.slide,
+                                        setup.lateness,
+                                        setup.lgK,
+                                        setup.maxBuffered)),
+                        e -> e.streamId,
+                        Types.STRING);
+        if (setup.rocksDb) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
+        if (restoreFrom != null) {
+            h.initializeState(restoreFrom);
+        }
+        h.open();
+        return h;
+    }
 
     static Run run(Setup setup, Random r) throws Exception {
         var reference = referenceHarness(setup);
-        var sliced =
-                new KeyedOneInputStreamOperatorTestHarness<String, Event, WindowSummary>(
-                        new KeyedProcessOperator<>(
-                                new SlicedWindows(
-                                        setup.size, setup.slide, setup.lateness, setup.lgK)),
-                        e -> e.streamId,
-                        Types.STRING);
+        var sliced = sliced(setup, null);
         reference.open();
-        sliced.open();
+        List<WindowSummary> slicedOut = new ArrayList<>();
+        List<Long> slicedLate = new ArrayList<>();
+        int restores = 0;
+        long checkpointId = 0;
 
         // streams start and stop at random times, so some go idle while others keep sending
         long t0 = 1_750_000_000_000L + r.nextInt(1_000_000);
@@ -160,14 +206,29 @@ class SlicedWindowsEquivalenceTest {
                 reference.processWatermark(watermark);
                 sliced.processWatermark(watermark);
             }
+            if (r.nextInt(4_000) == 0) {
+                // a failure right after a checkpoint: the job restarts from it, so whatever was
+                // buffered when the checkpoint was taken must be in it
+                checkpointId++;
+                sliced.prepareSnapshotPreBarrier(checkpointId);
+                OperatorSubtaskState checkpoint = sliced.snapshot(checkpointId, now);
+                slicedOut.addAll(sliced.extractOutputValues());
+                slicedLate.addAll(timestamps(sliced.getSideOutput(SlicedWindows.LATE)));
+                sliced.close();
+                sliced = sliced(setup, checkpoint);
+                sliced.processWatermark(watermark); // the sources' watermark, emitted again
+                restores++;
+            }
         }
         reference.processWatermark(Long.MAX_VALUE);
         sliced.processWatermark(Long.MAX_VALUE);
         // every window has been written and is past its lateness: nothing may be left behind
-        assertEquals(0, sliced.numKeyedStateEntries(), setup + ": keyed state left");
+        assertEquals(0, stateEntries(sliced, setup), setup + ": keyed state left");
         assertEquals(0, sliced.numEventTimeTimers(), setup + ": timers left");
 
-        List<WindowSummary> written = sliced.extractOutputValues();
+        slicedOut.addAll(sliced.extractOutputValues());
+        slicedLate.addAll(timestamps(sliced.getSideOutput(SlicedWindows.LATE)));
+        List<WindowSummary> written = slicedOut;
         java.util.Set<String> seen = new java.util.HashSet<>();
         int lateUpdates = 0;
         for (WindowSummary s : written) {
@@ -180,11 +241,32 @@ class SlicedWindowsEquivalenceTest {
                         byStream(reference.extractOutputValues()),
                         byStream(written),
                         timestamps(reference.getSideOutput(REFERENCE_LATE)),
-                        timestamps(sliced.getSideOutput(SlicedWindows.LATE)),
-                        lateUpdates);
+                        slicedLate,
+                        lateUpdates,
+                        restores);
         reference.close();
         sliced.close();
         return run;
+    }
+
+    /** Keyed state entries; the harness counts them on the heap backend only. */
+    static long stateEntries(
+            KeyedOneInputStreamOperatorTestHarness<String, Event, WindowSummary> h, Setup setup)
+            throws Exception {
+        if (!setup.rocksDb) {
+            return h.numKeyedStateEntries();
+        }
+        var backend = ((SlicedWindowsOperator) h.getOperator()).getKeyedStateBackend();
+        long n = 0;
+        for (String state :
+                List.of(
+                        SlicedWindows.slicesDescriptor().getName(),
+                        SlicedWindows.carriedDescriptor().getName())) {
+            try (var keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
+                n += keys.count();
+            }
+        }
+        return n;
     }
 
     @SuppressWarnings("unchecked")

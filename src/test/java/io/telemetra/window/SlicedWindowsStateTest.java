@@ -9,6 +9,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -28,7 +29,7 @@ class SlicedWindowsStateTest {
             long lateness) throws Exception {
         var h =
                 new KeyedOneInputStreamOperatorTestHarness<String, Event, WindowSummary>(
-                        new KeyedProcessOperator<>(new SlicedWindows(SIZE, SLIDE, lateness, 12)),
+                        new SlicedWindowsOperator(new SlicedWindows(SIZE, SLIDE, lateness, 12)),
                         e -> e.streamId,
                         Types.STRING);
         h.open();
@@ -101,6 +102,33 @@ class SlicedWindowsStateTest {
     }
 
     @Test
+    void eventsReachKeyedStateOnlyAtAFlushNotOneByOne() throws Exception {
+        // on RocksDB every state write serializes the slice's sketch: the per-event path must not
+        // write state at all, only the flush before a checkpoint (or a timer) does, once per slice
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<String, Event, WindowSummary>(
+                        new SlicedWindowsOperator(new SlicedWindows(SIZE, SLIDE, 0, 12)),
+                        e -> e.streamId,
+                        Types.STRING);
+        h.setStateBackend(new org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend());
+        h.open();
+        var backend = ((SlicedWindowsOperator) h.getOperator()).getKeyedStateBackend();
+        for (int i = 0; i < 1_000; i++) {
+            h.processElement(Event.chat("busy", 1_000 + i, "u" + i, "hi", null), 1_000 + i);
+        }
+        try (var keys = backend.getKeys("slices", VoidNamespace.INSTANCE)) {
+            assertEquals(0, keys.count(), "1,000 events of one slice, none written to state yet");
+        }
+        h.prepareSnapshotPreBarrier(1);
+        try (var keys = backend.getKeys("slices", VoidNamespace.INSTANCE)) {
+            assertEquals(1, keys.count(), "the checkpoint's flush wrote the slice");
+        }
+        h.processWatermark(9_999);
+        assertEquals(1_000L, h.extractOutputValues().get(0).chatCount);
+        h.close();
+    }
+
+    @Test
     void aWindowCarriedOverFrom010LeavesNoStateOnceWritten() throws Exception {
         // what ./telemetra migrate-savepoint writes for a window 0.1.0 had open: its accumulator
         // and a timer at its end (no lateness)
@@ -116,7 +144,7 @@ class SlicedWindowsStateTest {
 
         var h =
                 new KeyedOneInputStreamOperatorTestHarness<String, Event, WindowSummary>(
-                        new KeyedProcessOperator<>(new SlicedWindows(SIZE, SLIDE, 0, 12)),
+                        new SlicedWindowsOperator(new SlicedWindows(SIZE, SLIDE, 0, 12)),
                         e -> e.streamId,
                         Types.STRING);
         h.initializeState(migrated);

@@ -4,6 +4,7 @@ import io.telemetra.event.Event;
 import io.telemetra.window.ChatAggregate;
 import io.telemetra.window.EmitSummary;
 import io.telemetra.window.SlicedWindows;
+import io.telemetra.window.SlicedWindowsOperator;
 import io.telemetra.window.WindowSummary;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -14,7 +15,6 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateHandle;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorFactory;
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
@@ -78,6 +78,7 @@ final class StateSize {
             }
             h.processWatermark(t - 2_000);
         }
+        h.prepareSnapshotPreBarrier(1); // what a checkpoint does first: the buffered deltas
         OperatorSubtaskState snapshot = h.snapshot(1, end);
         long bytes = 0;
         for (KeyedStateHandle handle : snapshot.getManagedKeyedState()) {
@@ -90,7 +91,7 @@ final class StateSize {
     static KeyedOneInputStreamOperatorTestHarness<String, Event, WindowSummary> sliced()
             throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new SlicedWindows(60_000, 10_000, 0, LG_K)),
+                new SlicedWindowsOperator(new SlicedWindows(60_000, 10_000, 0, LG_K)),
                 e -> e.streamId,
                 Types.STRING);
     }
