@@ -1,5 +1,7 @@
 package io.telemetra.event;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * A valid chat or viewer event, as the windows consume it. One flat POJO for both kinds so that a
  * single keyed window sees a stream's chat and viewer events together; fields of the other kind
@@ -8,7 +10,10 @@ package io.telemetra.event;
  *
  * <p>{@link #partition} and {@link #offset} locate the record in Kafka, so an event that turns out
  * late can still be written to {@code rejected_events} with its origin.
+ *
+ * <p>Its serializer is {@link EventTypeInfo}'s, not Flink's POJO serializer.
  */
+@TypeInfo(EventTypeInfo.Factory.class)
 public class Event {
     public static final byte CHAT = 1;
     public static final byte VIEWER = 2;

@@ -1,16 +1,15 @@
 package io.telemetra.window;
 
+import io.telemetra.types.SingletonTypeInfo;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.memory.Memory;
-import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -22,8 +21,12 @@ import org.apache.flink.core.memory.DataOutputView;
  * <p>Every value starts with a format version byte: a later release that changes the layout keeps a
  * reader for each older version and restores old savepoints value by value.
  */
-public final class WindowAccumulatorTypeInfo extends TypeInformation<WindowAccumulator> {
+public final class WindowAccumulatorTypeInfo extends SingletonTypeInfo<WindowAccumulator> {
     private static final long serialVersionUID = 1L;
+
+    public WindowAccumulatorTypeInfo() {
+        super(WindowAccumulator.class, Serializer.INSTANCE);
+    }
 
     public static final class Factory extends TypeInfoFactory<WindowAccumulator> {
         @Override
@@ -31,61 +34,6 @@ public final class WindowAccumulatorTypeInfo extends TypeInformation<WindowAccum
                 Type t, Map<String, TypeInformation<?>> genericParameters) {
             return new WindowAccumulatorTypeInfo();
         }
-    }
-
-    @Override
-    public boolean isBasicType() {
-        return false;
-    }
-
-    @Override
-    public boolean isTupleType() {
-        return false;
-    }
-
-    @Override
-    public int getArity() {
-        return 1;
-    }
-
-    @Override
-    public int getTotalFields() {
-        return 1;
-    }
-
-    @Override
-    public Class<WindowAccumulator> getTypeClass() {
-        return WindowAccumulator.class;
-    }
-
-    @Override
-    public boolean isKeyType() {
-        return false;
-    }
-
-    @Override
-    public TypeSerializer<WindowAccumulator> createSerializer(SerializerConfig config) {
-        return Serializer.INSTANCE;
-    }
-
-    @Override
-    public String toString() {
-        return "WindowAccumulator";
-    }
-
-    @Override
-    public boolean equals(Object obj) {
-        return obj instanceof WindowAccumulatorTypeInfo;
-    }
-
-    @Override
-    public int hashCode() {
-        return WindowAccumulatorTypeInfo.class.hashCode();
-    }
-
-    @Override
-    public boolean canEqual(Object obj) {
-        return obj instanceof WindowAccumulatorTypeInfo;
     }
 
     /**
