@@ -30,6 +30,17 @@ import java.util.concurrent.TimeUnit;
  * variant and the ratios, then measures freshness with the generator running live.
  */
 public final class Bench {
+    static final List<String> ALL_VARIANTS =
+            List.of(
+                    "floor",
+                    "telemetra-windows",
+                    "telemetra-windows-rocksdb",
+                    "telemetra-windows-no-text",
+                    "telemetra-full",
+                    "naive",
+                    "flink-sql",
+                    "flink-sql-tuned");
+
     static final List<CommandOption> OPTIONS =
             List.of(
                     Args.number(
@@ -44,12 +55,20 @@ public final class Bench {
                     Args.number("partitions", "2", 1, "partitions per topic"),
                     Args.text(
                             "variants",
-                            "floor,telemetra-windows,telemetra-full,naive,flink-sql",
-                            "comma-separated, run in this order"),
+                            String.join(",", ALL_VARIANTS),
+                            "comma-separated; each round runs them in this order, rotated by one"
+                                    + " per round"),
+                    Args.number(
+                            "rounds",
+                            "3",
+                            1,
+                            "times each variant runs, interleaved; the tables show the median and"
+                                    + " the range"),
                     Args.duration(
                             "freshness",
-                            "90s",
-                            "how long to measure freshness per sink mode; 0s skips"),
+                            "300s",
+                            "span of window ends measured per sink mode (30 window ends at the 10 s"
+                                    + " slide), each followed until visible; 0s skips"),
                     Args.number(
                             "freshness-rate",
                             "2000",
@@ -61,9 +80,6 @@ public final class Bench {
                     Args.text("dir", "target/bench", "working folder, deleted first"));
 
     public static final String USAGE = Args.usage("Usage: bench/run [options]", OPTIONS);
-
-    static final List<String> ALL =
-            List.of("floor", "telemetra-windows", "telemetra-full", "naive", "flink-sql");
 
     private final Args args;
     private final PrintStream out;
@@ -80,6 +96,8 @@ public final class Bench {
      */
     record Result(
             String variant,
+            int round,
+            long pgCpuMs,
             long records,
             long read,
             long wallMs,
@@ -109,9 +127,9 @@ public final class Bench {
         int partitions = (int) args.longValue("partitions");
         List<String> variants = List.of(args.string("variants").split(","));
         for (String v : variants) {
-            if (!ALL.contains(v)) {
+            if (!ALL_VARIANTS.contains(v)) {
                 throw new IllegalArgumentException(
-                        "unknown variant '" + v + "'; known: " + String.join(",", ALL));
+                        "unknown variant '" + v + "'; known: " + String.join(",", ALL_VARIANTS));
             }
         }
         Path dir = Path.of(args.string("dir")).toAbsolutePath();
@@ -121,7 +139,10 @@ public final class Bench {
 
         out.printf(
                 Locale.ROOT,
-                "Machine: %d cores, %s, Java %s%n",
+                "Telemetra bench/run at commit %s, %s%nMachine: %d cores, %s, Java %s%n",
+                commit(),
+                java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)
+                        .truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
                 Runtime.getRuntime().availableProcessors(),
                 cpuModel(),
                 System.getProperty("java.version"));
@@ -180,27 +201,42 @@ public final class Bench {
             out.printf(Locale.ROOT, "  loaded in %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
             List<Result> results = new ArrayList<>();
-            for (String variant : variants) {
-                out.printf("Running %s ...%n", variant);
-                Result r =
-                        runVariant(
-                                variant,
-                                dir,
-                                jdbcUrl,
-                                kafka.bootstrap(),
-                                events,
-                                List.of(
-                                        "--mode", "replay",
-                                        "--kafka.topic.chat", "bench.chat",
-                                        "--kafka.topic.viewer", "bench.viewer"));
-                out.printf(
-                        Locale.ROOT,
-                        "  %,.0f events/s, %,.0f events/s per core, %.1f s, peak RSS %,d MiB%n",
-                        r.perSecond(r.steady()),
-                        r.perCoreSecond(r.steady()),
-                        r.wallMs() / 1000.0,
-                        r.rssKib() / 1024);
-                results.add(r);
+            int rounds = (int) args.longValue("rounds");
+            for (int round = 1; round <= rounds; round++) {
+                // interleaved, and rotated so that no variant always runs first or last
+                List<String> order = new ArrayList<>(variants);
+                java.util.Collections.rotate(order, -(round - 1));
+                for (String variant : order) {
+                    out.printf("Round %d of %d: %s ...%n", round, rounds, variant);
+                    Result r =
+                            runVariant(
+                                    variant,
+                                    round,
+                                    dir,
+                                    jdbcUrl,
+                                    kafka.bootstrap(),
+                                    events,
+                                    List.of(
+                                            "--mode", "replay",
+                                            "--kafka.topic.chat", "bench.chat",
+                                            "--kafka.topic.viewer", "bench.viewer"),
+                                    pg);
+                    out.printf(
+                            Locale.ROOT,
+                            "  %,.0f events/s, %,.0f events/s per core, %.1f s, peak RSS %,d"
+                                    + " MiB%s%n",
+                            r.perSecond(r.steady()),
+                            r.perCoreSecond(r.steady()),
+                            r.wallMs() / 1000.0,
+                            r.rssKib() / 1024,
+                            r.pgCpuMs() > 0
+                                    ? String.format(
+                                            Locale.ROOT,
+                                            ", PostgreSQL CPU %.1f s",
+                                            r.pgCpuMs() / 1000.0)
+                                    : "");
+                    results.add(r);
+                }
             }
             printTable(results);
 
@@ -221,13 +257,19 @@ public final class Bench {
 
     private Result runVariant(
             String variant,
+            int round,
             Path dir,
             String jdbcUrl,
             String bootstrap,
             long events,
-            List<String> options)
+            List<String> options,
+            EmbeddedPostgres pg)
             throws Exception {
-        List<String> cmd = javaCommand(dir, variant);
+        if (variant.equals("telemetra-full")) {
+            truncate(jdbcUrl); // each round writes the same rows again: start from empty tables
+        }
+        long pgCpu0 = PostgresCpu.millis(pg);
+        List<String> cmd = javaCommand(dir, variant + "-" + round);
         cmd.add("-Dbench.records=" + events);
         cmd.add(BenchJob.class.getName());
         cmd.add(variant);
@@ -237,13 +279,13 @@ public final class Bench {
                         "--kafka.bootstrap-servers",
                         bootstrap,
                         "--kafka.group-id",
-                        "bench-" + variant,
+                        "bench-" + variant + "-" + round,
                         "--postgres.url",
                         jdbcUrl,
                         "--postgres.user",
                         "postgres",
                         "--checkpoint.dir",
-                        dir.resolve("checkpoints-" + variant).toUri().toString()));
+                        dir.resolve("checkpoints-" + variant + "-" + round).toUri().toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("POSTGRES_PASSWORD", "postgres");
         Process p = pb.start();
@@ -281,9 +323,12 @@ public final class Bench {
                             + "); its last output:\n"
                             + String.join("\n", tail));
         }
+        long pgCpu = PostgresCpu.millis(pg) - pgCpu0;
         Result r =
                 new Result(
                         variant,
+                        round,
+                        variant.equals("telemetra-full") ? pgCpu : -1,
                         events,
                         Long.parseLong(result.get("read")),
                         Long.parseLong(result.get("wall_ms")),
@@ -328,68 +373,194 @@ public final class Bench {
         return cmd;
     }
 
-    private void printTable(List<Result> results) {
-        Map<String, Result> by = new LinkedHashMap<>();
-        results.forEach(r -> by.put(r.variant(), r));
-        out.println();
-        out.println(
-                "| variant | events/s | events/s per core (CPU time) | total wall s | total CPU s |"
-                        + " peak RSS MiB | rows out |");
-        out.println("|---|---:|---:|---:|---:|---:|---:|");
-        steady = results.stream().allMatch(Result::steady);
-        if (!steady) {
-            out.println("(corpus too small for a steady state: rates over the whole runs)");
+    /** The median and range of one variant's runs. */
+    record Summary(
+            String variant,
+            List<Result> runs,
+            double perSecond,
+            double perSecondMin,
+            double perSecondMax,
+            double perCore,
+            double perCoreMin,
+            double perCoreMax) {
+        static Summary of(String variant, List<Result> runs, boolean steady) {
+            double[] s = runs.stream().mapToDouble(r -> r.perSecond(steady)).sorted().toArray();
+            double[] c = runs.stream().mapToDouble(r -> r.perCoreSecond(steady)).sorted().toArray();
+            return new Summary(
+                    variant,
+                    runs,
+                    Bench.median(s),
+                    s[0],
+                    s[s.length - 1],
+                    Bench.median(c),
+                    c[0],
+                    c[c.length - 1]);
         }
-        for (Result r : results) {
-            out.printf(
-                    Locale.ROOT,
-                    "| %s | %,.0f | %,.0f | %.1f | %.1f | %,d | %s |%n",
-                    r.variant(),
-                    r.perSecond(steady),
-                    r.perCoreSecond(steady),
-                    r.wallMs() / 1000.0,
-                    r.cpuMs() / 1000.0,
-                    r.rssKib() / 1024,
-                    r.outputs() < 0 ? "-" : String.format(Locale.ROOT, "%,d", r.outputs()));
+
+        long outputs() {
+            return runs.get(0).outputs();
         }
-        Result b = by.get("telemetra-windows");
-        if (b != null) {
-            out.println();
-            ratio("b/a (Telemetra windows / floor)", b, by.get("floor"), 0.6);
-            ratio("b/c (Telemetra windows / naive sliding windows)", b, by.get("naive"), 3);
-            ratio("b/d (Telemetra windows / Flink SQL HOP)", b, by.get("flink-sql"), 1.5);
+
+        boolean sameOutputsEveryRun() {
+            return runs.stream().allMatch(r -> r.outputs() == outputs());
         }
-        Result full = by.get("telemetra-full");
-        if (full != null) {
-            out.printf(
-                    Locale.ROOT,
-                    "full job to PostgreSQL: %,.0f events/s per core (target >= 250,000): %s%n",
-                    full.perCoreSecond(steady),
-                    full.perCoreSecond(steady) >= 250_000 ? "met" : "MISSED");
-        }
-        Result naive = by.get("naive");
-        if (b != null && naive != null && b.outputs() != naive.outputs()) {
-            out.printf(
-                    "WARNING: sliced and naive windows wrote different numbers of windows (%d vs"
-                            + " %d)%n",
-                    b.outputs(), naive.outputs());
+
+        double median(java.util.function.ToDoubleFunction<Result> f) {
+            return Bench.median(runs.stream().mapToDouble(f).sorted().toArray());
         }
     }
 
-    private void ratio(String label, Result b, Result other, double target) {
-        if (other == null) {
+    static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private void printTable(List<Result> results) {
+        steady = results.stream().allMatch(Result::steady);
+        Map<String, Summary> by = new LinkedHashMap<>();
+        for (String v : ALL_VARIANTS) {
+            List<Result> runs = results.stream().filter(r -> r.variant().equals(v)).toList();
+            if (!runs.isEmpty()) {
+                by.put(v, Summary.of(v, runs, steady));
+            }
+        }
+        int rounds = results.stream().mapToInt(Result::round).max().orElse(0);
+        out.println();
+        out.printf(
+                "Throughput at commit %s: median of %d interleaved run(s) per variant, range in"
+                        + " brackets%n",
+                commit(), rounds);
+        out.println(
+                "| variant | events/s | events/s per core (CPU time) | total wall s | peak RSS MiB"
+                        + " | rows out |");
+        out.println("|---|---:|---:|---:|---:|---:|");
+        if (!steady) {
+            out.println("(corpus too small for a steady state: rates over the whole runs)");
+        }
+        for (Summary m : by.values()) {
+            out.printf(
+                    Locale.ROOT,
+                    "| %s | %,.0f [%,.0f-%,.0f] | %,.0f [%,.0f-%,.0f] | %.1f | %,.0f | %s |%n",
+                    m.variant(),
+                    m.perSecond(),
+                    m.perSecondMin(),
+                    m.perSecondMax(),
+                    m.perCore(),
+                    m.perCoreMin(),
+                    m.perCoreMax(),
+                    m.median(r -> r.wallMs() / 1000.0),
+                    m.median(r -> r.rssKib() / 1024.0),
+                    m.outputs() < 0
+                            ? "-"
+                            : String.format(Locale.ROOT, "%,d", m.outputs())
+                                    + (m.sameOutputsEveryRun() ? "" : " (DIFFERS between runs)"));
+        }
+        Summary floor = by.get("floor"),
+                b = by.get("telemetra-windows"),
+                full = by.get("telemetra-full");
+        out.println();
+        out.println("Targets (ratios of the medians):");
+        if (full != null && floor != null) {
+            ratio("full job to PostgreSQL / floor", full, floor, 0.8);
+            double pgCpu = full.median(r -> r.pgCpuMs() / 1000.0);
+            double jobCpu = full.median(r -> r.cpuMs() / 1000.0);
+            out.printf(
+                    Locale.ROOT,
+                    "  PostgreSQL's CPU during the full job: %.1f s beside the job's %.1f s"
+                            + " (median); counting both, %,.0f events per CPU second%n",
+                    pgCpu,
+                    jobCpu,
+                    full.runs().get(0).records() / (pgCpu + jobCpu));
+        }
+        Summary rocks = by.get("telemetra-windows-rocksdb");
+        if (rocks != null && b != null) {
+            ratio("sliced windows on RocksDB / on the heap", rocks, b, 0.5);
+        }
+        Summary tuned = by.get("flink-sql-tuned");
+        if (b != null && tuned != null) {
+            ratio("Telemetra windows / Flink SQL with the tuning guide's options", b, tuned, 1.5);
+        }
+        out.println("For comparison:");
+        if (b != null) {
+            ratio("Telemetra windows / floor", b, floor, 0);
+            ratio("Telemetra windows / Flink's sliding windows (naive)", b, by.get("naive"), 0);
+            ratio("Telemetra windows / Flink SQL with defaults", b, by.get("flink-sql"), 0);
+            ratio(
+                    "without the message text across the key-by / with it",
+                    by.get("telemetra-windows-no-text"),
+                    b,
+                    0);
+            // every window variant must write the same windows; Flink SQL writes one row per
+            // window too, from the records its JSON format accepts
+            for (String v :
+                    List.of(
+                            "telemetra-windows-rocksdb",
+                            "telemetra-windows-no-text",
+                            "naive",
+                            "flink-sql",
+                            "flink-sql-tuned")) {
+                Summary other = by.get(v);
+                if (other != null) {
+                    out.printf(
+                            Locale.ROOT,
+                            "  rows: %s %,d, telemetra-windows %,d: %s%n",
+                            v,
+                            other.outputs(),
+                            b.outputs(),
+                            other.outputs() == b.outputs() ? "same" : "DIFFERENT");
+                }
+            }
+        }
+    }
+
+    private void ratio(String label, Summary a, Summary base, double target) {
+        if (a == null || base == null) {
             return;
         }
-        double wall = b.perSecond(steady) / other.perSecond(steady);
-        double cpu = b.perCoreSecond(steady) / other.perCoreSecond(steady);
+        double wall = a.perSecond() / base.perSecond();
+        double cpu = a.perCore() / base.perCore();
         out.printf(
                 Locale.ROOT,
-                "%s: %.2f by events/s, %.2f by events/s per core (target >= %.1f): %s%n",
+                "  %s: %.2f by events/s, %.2f by events/s per core%s%n",
                 label,
                 wall,
                 cpu,
-                target,
-                wall >= target ? "met" : "MISSED");
+                target <= 0
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                " (target >= %.1f per core): %s",
+                                target,
+                                cpu >= target ? "met" : "MISSED"));
+    }
+
+    /** The commit this run measures, marked dirty when tracked files differ from it. */
+    static String commit() {
+        try {
+            String head = git("rev-parse", "--short=12", "HEAD");
+            String changes = git("status", "--porcelain", "--untracked-files=no");
+            return head + (changes.isBlank() ? "" : " (with uncommitted changes)");
+        } catch (Exception e) {
+            return "unknown (not a git checkout)";
+        }
+    }
+
+    private static String git(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("git"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (p.waitFor() != 0) {
+            throw new IOException(text);
+        }
+        return text;
+    }
+
+    static void truncate(String jdbcUrl) throws java.sql.SQLException {
+        try (var c = java.sql.DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+                var st = c.createStatement()) {
+            st.execute("TRUNCATE chat_summary_minute, moments, rejected_events");
+        }
     }
 
     static void schema(String jdbcUrl) {

@@ -24,8 +24,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The per-event steps, one at a time, on records from the benchmark's own generator ({@code
- * bench/jmh}): parse a chat record, score a message, add a chat event to a slice accumulator (its
- * HLL sketch, counts and emotes). Each invocation handles one record of a rotating corpus of 4,096.
+ * bench/jmh}): parse a chat record, score a message, and add a chat event to its slice the way
+ * {@code SlicedWindows} buffers it. The slice benchmark has realistic churn: 262,144 events of the
+ * generator's 1,000 power-law streams at 5,000 messages/s (about 52 s of event time), each added to
+ * its own (stream, 10 s slice) accumulator, new accumulators created as slices open, and all of
+ * them dropped when the corpus starts over, as closed slices are; the users are the generator's.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,13 +40,17 @@ import org.openjdk.jmh.annotations.Warmup;
         jvmArgsAppend = {"-Xmx1g"})
 public class PerEventBenchmarks {
     static final int CORPUS = 4096;
+    static final int SLICE_CORPUS = 1 << 18;
+    static final long SLIDE = 10_000;
 
     private byte[][] chatRecords;
     private Event[] events;
     private EventParser parser;
     private SentimentScorer scorer;
-    private WindowAccumulator slice;
+    private Event[] sliceEvents;
+    private java.util.HashMap<String, java.util.HashMap<Long, WindowAccumulator>> open;
     private int i;
+    private int j;
 
     @Setup
     public void setUp() {
@@ -68,10 +75,26 @@ public class PerEventBenchmarks {
         }
     }
 
-    /** A new slice every 10 s of a busy stream: about 5,000 messages from a few thousand users. */
     @Setup(Level.Iteration)
-    public void newSlice() {
-        slice = new WindowAccumulator();
+    public void slices() {
+        if (sliceEvents == null) {
+            ChatSimulation sim =
+                    new ChatSimulation(11, 1000, 5000, 1_767_225_600_000L, 0, 60_000, 90_000);
+            sliceEvents = new Event[SLICE_CORPUS];
+            int k = 0;
+            while (k < SLICE_CORPUS) {
+                ChatSimulation.Record r = sim.next(label -> {});
+                if (r.chat()) {
+                    Event e = parser.parse(Event.CHAT, "chat", 0, k, 0, r.payload(), 0).event;
+                    SentimentScorer.Analysis a = scorer.analyze(e.message, true);
+                    e.sentiment = a.score();
+                    e.emotes = a.emotes();
+                    sliceEvents[k++] = e;
+                }
+            }
+        }
+        open = new java.util.HashMap<>();
+        j = 0;
     }
 
     private int next() {
@@ -92,7 +115,18 @@ public class PerEventBenchmarks {
 
     @Benchmark
     public WindowAccumulator addToSlice() {
-        slice.add(events[next()], 12);
+        if (j == SLICE_CORPUS) {
+            open.clear(); // the corpus starts over: its slices have closed
+            j = 0;
+        }
+        Event e = sliceEvents[j++];
+        java.util.HashMap<Long, WindowAccumulator> ofStream =
+                open.computeIfAbsent(e.streamId, k -> new java.util.HashMap<>());
+        WindowAccumulator slice =
+                ofStream.computeIfAbsent(
+                        e.timestamp - Math.floorMod(e.timestamp, SLIDE),
+                        k -> new WindowAccumulator());
+        slice.add(e, 12);
         return slice;
     }
 }
