@@ -467,9 +467,11 @@ public final class Bench {
             out.printf(
                     Locale.ROOT,
                     "  PostgreSQL's CPU during the full job: %.1f s beside the job's %.1f s"
-                            + " (median); counting both, %,.0f events per CPU second%n",
+                            + " (medians, whole runs): %,.0f events per CPU second of the job"
+                            + " alone, %,.0f counting PostgreSQL too%n",
                     pgCpu,
                     jobCpu,
+                    full.runs().get(0).records() / jobCpu,
                     full.runs().get(0).records() / (pgCpu + jobCpu));
         }
         Summary rocks = by.get("telemetra-windows-rocksdb");
