@@ -6,6 +6,7 @@ import io.telemetra.schema.Migrate;
 import io.telemetra.sentiment.Lexicon;
 import io.telemetra.sentiment.SentimentScorer;
 import io.telemetra.tools.bench.Bench;
+import io.telemetra.tools.bench.ScaleBench;
 import io.telemetra.tools.demo.Demo;
 import io.telemetra.tools.eval.MomentEval;
 import io.telemetra.tools.eval.SentimentEval;
@@ -68,6 +69,11 @@ public final class Tools {
                             "the benchmark (bench/run calls this)",
                             Bench.USAGE,
                             args -> new Bench(args, System.out).run()),
+                    new Command(
+                            "bench-scale",
+                            "the 100,000-stream benchmark (bench/scale calls this)",
+                            ScaleBench.USAGE,
+                            args -> new ScaleBench(args, System.out).run()),
                     new Command(
                             "reliability-report",
                             "write RELIABILITY.md from the newest ./mvnw -B verify run",

@@ -5,7 +5,6 @@ import io.telemetra.config.TelemetraConfig;
 import io.telemetra.schema.Migrate;
 import io.telemetra.tools.Args;
 import io.telemetra.tools.demo.LocalKafka;
-import io.telemetra.tools.generator.Generate;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -106,7 +105,8 @@ public final class Bench {
             long outputs,
             long steadyRecords,
             long steadyWallMs,
-            long steadyCpuMs) {
+            long steadyCpuMs,
+            Map<String, String> raw) {
         /** A corpus too small to sample a steady state falls back to the totals. */
         boolean steady() {
             return steadyRecords > 0 && steadyWallMs > 0 && steadyCpuMs > 0;
@@ -135,7 +135,6 @@ public final class Bench {
         Path dir = Path.of(args.string("dir")).toAbsolutePath();
         deleteRecursively(dir);
         Files.createDirectories(dir);
-        Path log4j = Path.of("src/tools/log4j2-tools.properties").toAbsolutePath();
 
         out.printf(
                 Locale.ROOT,
@@ -147,58 +146,18 @@ public final class Bench {
                 cpuModel(),
                 System.getProperty("java.version"));
         StateSize.report(out);
-        int pgPort = freePort();
-        int kafkaPort = freePort();
-        try (EmbeddedPostgres pg =
-                        EmbeddedPostgres.builder()
-                                .setPort(pgPort)
-                                .setDataDirectory(dir.resolve("postgres"))
-                                .setServerConfig("max_prepared_transactions", "20")
-                                .setServerConfig("listen_addresses", "127.0.0.1")
-                                .start();
-                LocalKafka kafka = new LocalKafka(dir.resolve("kafka"), kafkaPort, freePort())) {
-            String jdbcUrl = "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres";
-            // Ctrl-C: stop the broker and the database too (try-with-resources does not run then)
-            Runtime.getRuntime()
-                    .addShutdownHook(
-                            new Thread(
-                                    () -> {
-                                        try {
-                                            kafka.close();
-                                            pg.close();
-                                        } catch (Exception e) {
-                                            // exiting anyway
-                                        }
-                                    }));
-            schema(jdbcUrl);
-            kafka.start(log4j);
-            kafka.createTopic("bench.chat", partitions);
-            kafka.createTopic("bench.viewer", partitions);
-
-            out.printf(
-                    Locale.ROOT,
-                    "Loading %,d records (%d streams, seed %d) into Kafka (%d partitions per topic)"
-                            + " ...%n",
-                    events,
+        try (BenchServices services = BenchServices.start(dir)) {
+            EmbeddedPostgres pg = services.pg();
+            LocalKafka kafka = services.kafka();
+            String jdbcUrl = services.jdbcUrl();
+            services.load(
+                    "bench",
+                    partitions,
                     streams,
+                    args.longValue("rate"),
+                    events,
                     args.longValue("seed"),
-                    partitions);
-            long t0 = System.nanoTime();
-            new Generate(
-                            new String[] {
-                                "--bootstrap-servers", kafka.bootstrap(),
-                                "--chat-topic", "bench.chat",
-                                "--viewer-topic", "bench.viewer",
-                                "--rate", args.string("rate"),
-                                "--streams", Integer.toString(streams),
-                                "--count", Long.toString(events),
-                                "--seed", args.string("seed"),
-                                "--start", "2026-01-01T00:00:00Z",
-                                "--progress-every", "0s"
-                            },
-                            new PrintStream(PrintStream.nullOutputStream()))
-                    .run();
-            out.printf(Locale.ROOT, "  loaded in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+                    out);
 
             List<Result> results = new ArrayList<>();
             int rounds = (int) args.longValue("rounds");
@@ -255,7 +214,7 @@ public final class Bench {
         }
     }
 
-    private Result runVariant(
+    Result runVariant(
             String variant,
             int round,
             Path dir,
@@ -265,7 +224,7 @@ public final class Bench {
             List<String> options,
             EmbeddedPostgres pg)
             throws Exception {
-        if (variant.equals("telemetra-full")) {
+        if (variant.startsWith("telemetra-full")) {
             truncate(jdbcUrl); // each round writes the same rows again: start from empty tables
         }
         long pgCpu0 = PostgresCpu.millis(pg);
@@ -328,7 +287,7 @@ public final class Bench {
                 new Result(
                         variant,
                         round,
-                        variant.equals("telemetra-full") ? pgCpu : -1,
+                        variant.startsWith("telemetra-full") ? pgCpu : -1,
                         events,
                         Long.parseLong(result.get("read")),
                         Long.parseLong(result.get("wall_ms")),
@@ -337,7 +296,8 @@ public final class Bench {
                         Long.parseLong(result.get("outputs")),
                         Long.parseLong(result.get("steady_records")),
                         Long.parseLong(result.get("steady_wall_ms")),
-                        Long.parseLong(result.get("steady_cpu_ms")));
+                        Long.parseLong(result.get("steady_cpu_ms")),
+                        result);
         if (r.read() != events) {
             throw new IllegalStateException(
                     "variant "
@@ -353,7 +313,7 @@ public final class Bench {
     }
 
     /** A JVM like the tools' own, with the same classpath and the same heap for every variant. */
-    private List<String> javaCommand(Path dir, String name) {
+    List<String> javaCommand(Path dir, String name) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         String heap = args.string("heap");

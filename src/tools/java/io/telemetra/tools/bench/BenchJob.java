@@ -52,6 +52,10 @@ public final class BenchJob {
         flink.setString(
                 "metrics.reporter.bench.factory.class", SourceProgress.Factory.class.getName());
         flink.setString("metrics.reporter.bench.interval", "1 h");
+        // the REST API, for the checkpoint statistics printed at the end
+        int restPort = Bench.freePort();
+        flink.setString("rest.bind-address", "127.0.0.1");
+        flink.setString("rest.port", Integer.toString(restPort));
         if (variant.endsWith("-rocksdb")) {
             // the backend the README recommends for many streams, as a cluster would run it
             flink.setString("state.backend.type", "rocksdb");
@@ -89,7 +93,7 @@ public final class BenchJob {
                 t0 = System.nanoTime();
                 job = env.executeAsync("bench " + variant);
             }
-            case "telemetra-full" -> {
+            case "telemetra-full", "telemetra-full-rocksdb" -> {
                 TelemetraJob.build(env, cfg);
                 cpu0 = cpuNanos();
                 t0 = System.nanoTime();
@@ -114,7 +118,17 @@ public final class BenchJob {
         // steady state: from 10 % to 90 % of the records read, sampled every 100 ms
         long[] from = null, to = null;
         var result = job.getJobExecutionResult();
+        // the per-job MiniCluster stops with the job: read its checkpoint statistics while it runs
+        String checkpoints = " cp_error=no_statistics_read";
+        long nextStats = 0;
         while (!result.isDone()) {
+            if (System.nanoTime() >= nextStats) {
+                String stats = checkpoints(restPort, job.getJobID().toString());
+                if (!stats.contains("cp_error") && !result.isDone()) {
+                    checkpoints = stats;
+                }
+                nextStats = System.nanoTime() + 1_000_000_000L;
+            }
             long[] sample = {System.nanoTime(), cpuNanos(), SourceProgress.recordsRead()};
             if (from == null && sample[2] >= expected / 10) {
                 from = sample;
@@ -131,7 +145,7 @@ public final class BenchJob {
         boolean steady = from != null && to != null && to[2] > from[2];
         System.out.printf(
                 "RESULT variant=%s wall_ms=%d cpu_ms=%d rss_kib=%d outputs=%d read=%d"
-                        + " steady_records=%d steady_wall_ms=%d steady_cpu_ms=%d%n",
+                        + " steady_records=%d steady_wall_ms=%d steady_cpu_ms=%d%s%n",
                 variant,
                 wallNanos / 1_000_000,
                 cpu / 1_000_000,
@@ -140,8 +154,48 @@ public final class BenchJob {
                 SourceProgress.recordsRead(),
                 steady ? to[2] - from[2] : 0,
                 steady ? (to[0] - from[0]) / 1_000_000 : 0,
-                steady ? (to[1] - from[1]) / 1_000_000 : 0);
+                steady ? (to[1] - from[1]) / 1_000_000 : 0,
+                checkpoints);
         System.exit(0);
+    }
+
+    /**
+     * The job's checkpoint statistics from the REST API: how many completed, the largest full
+     * state, the mean size written per checkpoint (smaller than the state when incremental) and the
+     * mean and longest end-to-end duration.
+     */
+    static String checkpoints(int restPort, String jobId) {
+        try {
+            var http = java.net.http.HttpClient.newHttpClient();
+            String body =
+                    http.send(
+                                    java.net.http.HttpRequest.newBuilder(
+                                                    java.net.URI.create(
+                                                            "http://127.0.0.1:"
+                                                                    + restPort
+                                                                    + "/jobs/"
+                                                                    + jobId
+                                                                    + "/checkpoints"))
+                                            .build(),
+                                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                            .body();
+            var json =
+                    new org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind
+                                    .ObjectMapper()
+                            .readTree(body);
+            var summary = json.path("summary");
+            return String.format(
+                    " cp_completed=%d cp_state_max=%d cp_written_avg=%d cp_duration_avg_ms=%d"
+                            + " cp_duration_max_ms=%d",
+                    json.path("counts").path("completed").asLong(),
+                    summary.path("state_size").path("max").asLong(),
+                    summary.path("checkpointed_size").path("avg").asLong(),
+                    summary.path("end_to_end_duration").path("avg").asLong(),
+                    summary.path("end_to_end_duration").path("max").asLong());
+        } catch (Exception e) {
+            return " cp_error="
+                    + (e.getClass().getSimpleName() + ":" + e.getMessage()).replaceAll("\\s+", "_");
+        }
     }
 
     static Event withoutText(Event e) {
