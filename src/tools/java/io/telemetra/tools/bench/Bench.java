@@ -230,6 +230,10 @@ public final class Bench {
         long pgCpu0 = PostgresCpu.millis(pg);
         List<String> cmd = javaCommand(dir, variant + "-" + round);
         cmd.add("-Dbench.records=" + events);
+        if (Boolean.getBoolean("bench.keys")) {
+            // TELEMETRA_JAVA_OPTS=-Dbench.keys=true: each variant lists the windows it wrote
+            cmd.add("-Dbench.keys=" + dir.resolve(variant + "-" + round + ".keys"));
+        }
         cmd.add(BenchJob.class.getName());
         cmd.add(variant);
         cmd.addAll(options);

@@ -156,6 +156,11 @@ public final class BenchJob {
                 steady ? (to[0] - from[0]) / 1_000_000 : 0,
                 steady ? (to[1] - from[1]) / 1_000_000 : 0,
                 checkpoints);
+        if (Counting.KEYS != null) {
+            Files.write(
+                    Path.of(System.getProperty("bench.keys")),
+                    new java.util.TreeSet<>(Counting.KEYS));
+        }
         System.exit(0);
     }
 
@@ -234,6 +239,28 @@ public final class BenchJob {
     /** Discards records and counts them (the MiniCluster runs in this JVM). */
     static final class Counting<T> implements Sink<T> {
         static final Map<String, LongAdder> COUNTS = new ConcurrentHashMap<>();
+
+        /** With -Dbench.keys=FILE: every window's stream and end, written to FILE at the end. */
+        static final java.util.Set<String> KEYS =
+                System.getProperty("bench.keys") == null ? null : ConcurrentHashMap.newKeySet();
+
+        static String windowKey(Object o) {
+            if (o instanceof WindowSummary w) {
+                return w.streamId + " " + w.windowEnd;
+            }
+            if (o instanceof org.apache.flink.types.Row r) {
+                Object end = r.getField(2);
+                long millis =
+                        end instanceof java.time.Instant i
+                                ? i.toEpochMilli()
+                                : ((java.time.LocalDateTime) end)
+                                        .toInstant(java.time.ZoneOffset.UTC)
+                                        .toEpochMilli();
+                return r.getField(0) + " " + millis;
+            }
+            return String.valueOf(o);
+        }
+
         private final String name;
 
         Counting(String name) {
@@ -247,6 +274,9 @@ public final class BenchJob {
                 @Override
                 public void write(T element, Context context) {
                     count.increment();
+                    if (KEYS != null) {
+                        KEYS.add(windowKey(element));
+                    }
                 }
 
                 @Override
