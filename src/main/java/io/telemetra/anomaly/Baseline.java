@@ -36,41 +36,60 @@ public class Baseline {
     }
 
     public double center(MomentSettings.BaselineKind kind) {
-        return kind == MomentSettings.BaselineKind.MEDIAN ? median(sorted()) : mean();
+        return center(kind, 0);
     }
 
     public double spread(MomentSettings.BaselineKind kind) {
-        if (size == 0) {
+        return spread(kind, 0);
+    }
+
+    /** The centre of all values but the newest {@code skipNewest}. */
+    public double center(MomentSettings.BaselineKind kind, int skipNewest) {
+        double[] v = oldest(skipNewest);
+        return kind == MomentSettings.BaselineKind.MEDIAN ? median(sorted(v)) : mean(v);
+    }
+
+    /** The spread of all values but the newest {@code skipNewest}. */
+    public double spread(MomentSettings.BaselineKind kind, int skipNewest) {
+        double[] v = oldest(skipNewest);
+        if (v.length == 0) {
             return 0;
         }
         if (kind == MomentSettings.BaselineKind.MEAN) {
-            double mean = mean();
+            double mean = mean(v);
             double sq = 0;
-            for (int i = 0; i < size; i++) {
-                double d = values[i] - mean;
-                sq += d * d;
+            for (double x : v) {
+                sq += (x - mean) * (x - mean);
             }
-            return Math.sqrt(sq / size); // population standard deviation
+            return Math.sqrt(sq / v.length); // population standard deviation
         }
-        double median = median(sorted());
-        double[] deviations = new double[size];
-        for (int i = 0; i < size; i++) {
-            deviations[i] = Math.abs(values[i] - median);
+        double median = median(sorted(v));
+        double[] deviations = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            deviations[i] = Math.abs(v[i] - median);
         }
         Arrays.sort(deviations);
         return 1.4826 * median(deviations);
     }
 
-    private double mean() {
-        double sum = 0;
-        for (int i = 0; i < size; i++) {
-            sum += values[i];
+    private double[] oldest(int skipNewest) {
+        if (skipNewest == 0) {
+            return Arrays.copyOf(values, size); // order does not matter to centre and spread
         }
-        return size == 0 ? 0 : sum / size;
+        double[] ordered = inOrder();
+        return Arrays.copyOf(ordered, Math.max(0, ordered.length - skipNewest));
     }
 
-    private double[] sorted() {
-        double[] copy = Arrays.copyOf(values, size);
+    private static double mean(double[] v) {
+        double sum = 0;
+        for (double x : v) {
+            sum += x;
+        }
+        return v.length == 0 ? 0 : sum / v.length;
+    }
+
+    private static double[] sorted(double[] v) {
+        double[] copy = v.clone();
         Arrays.sort(copy);
         return copy;
     }

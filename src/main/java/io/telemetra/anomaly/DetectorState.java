@@ -38,9 +38,11 @@ public class DetectorState {
 
     /**
      * Brings a restored or new state to this version's layout with baselines of {@code history}
-     * windows (an old savepoint, a changed {@code --anomaly.history}, or a stream seen first).
+     * windows, the sentiment one of {@code sentimentHistory} (an old savepoint, a changed {@code
+     * --anomaly.history}, or a stream seen first). A sentiment baseline of 0.2.0 keeps its values
+     * and warms up for the windows it is short of.
      */
-    public void prepare(int history) {
+    public void prepare(int history, int sentimentHistory) {
         if (chat == null && rates != null) {
             chat = new Baseline();
             chat.values = rates;
@@ -57,7 +59,7 @@ public class DetectorState {
         }
         chat = sized(chat, history);
         viewers = sized(viewers, history);
-        sentiment = sized(sentiment, history);
+        sentiment = sized(sentiment, sentimentHistory);
         emoteShare = sized(emoteShare, history);
         chatSpike = chatSpike == null ? new OpenMoment() : chatSpike;
         viewerSpike = viewerSpike == null ? new OpenMoment() : viewerSpike;
@@ -67,10 +69,10 @@ public class DetectorState {
     }
 
     /** After a long silence: every baseline warms up again. Past moments are kept. */
-    public void restartBaselines(int history) {
+    public void restartBaselines(int history, int sentimentHistory) {
         chat = Baseline.withCapacity(history);
         viewers = Baseline.withCapacity(history);
-        sentiment = Baseline.withCapacity(history);
+        sentiment = Baseline.withCapacity(sentimentHistory);
         emoteShare = Baseline.withCapacity(history);
     }
 

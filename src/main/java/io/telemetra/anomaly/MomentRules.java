@@ -29,8 +29,10 @@ import java.util.Locale;
  *       centre / window seconds) ({@link #rateNoiseFactor});
  *   <li>{@code viewer_spike} / {@code viewer_drop}: average viewers at least x % above / below, and
  *       by at least threshold × √(usual viewers), the Poisson noise of an audience;
- *   <li>{@code sentiment_swing}: average sentiment at least d away and threshold × its binomial
- *       noise ({@link #sentimentNoise}), in windows with enough messages;
+ *   <li>{@code sentiment_swing}: average sentiment at least d away from the centre of the windows
+ *       before those overlapping it, and threshold × the larger of its binomial noise ({@link
+ *       #sentimentNoise}, the centre's included) and the baseline's spread, in windows with enough
+ *       messages; the windows of a chat spike stay out of its baseline;
  *   <li>{@code emote_flood}: the top emote's occurrences per message at least s, at least k times
  *       the usual share, and above it by threshold × √(usual share / messages), in windows with
  *       enough messages.
@@ -62,6 +64,7 @@ public final class MomentRules implements Serializable {
     private transient JsonFactory json;
     private transient long noiseForSize;
     private transient double noiseFactor;
+    private transient double sentimentFactor;
 
     public MomentRules(MomentSettings cfg, long slideMillis) {
         this.cfg = cfg;
@@ -69,7 +72,8 @@ public final class MomentRules implements Serializable {
     }
 
     public List<Moment> apply(DetectorState st, WindowSummary s) {
-        st.prepare(cfg.history());
+        int overlap = overlap(s);
+        st.prepare(cfg.history(), sentimentHistory(overlap));
         if (st.lastWindowStart != Long.MIN_VALUE && s.windowStart <= st.lastWindowStart) {
             // a late re-firing of a window already scored: its baselines have moved on since
             s.zScore = null;
@@ -79,7 +83,7 @@ public final class MomentRules implements Serializable {
         if (st.lastWindowStart != Long.MIN_VALUE) {
             long missing = (s.windowStart - st.lastWindowStart) / slideMillis - 1;
             if (missing >= cfg.history()) {
-                st.restartBaselines(cfg.history());
+                st.restartBaselines(cfg.history(), sentimentHistory(overlap));
             } else {
                 for (long i = 0; i < missing; i++) {
                     st.chat.push(0.0);
@@ -90,7 +94,7 @@ public final class MomentRules implements Serializable {
         List<Moment> out = new ArrayList<>(1);
         chatSpike(st, s, out);
         viewers(st, s, out);
-        sentiment(st, s, out);
+        sentiment(st, s, overlap, out);
         emoteFlood(st, s, out);
         return out;
     }
@@ -192,29 +196,42 @@ public final class MomentRules implements Serializable {
         }
     }
 
-    private void sentiment(DetectorState st, WindowSummary s, List<Moment> out) {
+    /**
+     * Sentiment is compared with the windows before those that share messages with the judged one
+     * (the newest {@code overlap} of its baseline): a mood that turns over a minute turns the
+     * overlapping windows part of the way first, and a centre that took them in would follow the
+     * turn and never see it whole.
+     */
+    private void sentiment(DetectorState st, WindowSummary s, int overlap, List<Moment> out) {
         if (s.avgSentiment == null) {
             return;
         }
         double value = s.avgSentiment;
         boolean swing = false;
+        // The mood of a chat spike (a hype train, a wave of complaints) is not the stream's usual
+        // mood: the window is judged, but kept out of the baseline, or the return to the usual
+        // mood after it would look like a swing.
+        boolean burst = s.anomaly;
         // Windows with few messages are not judged, but unless they are far off they still form
         // the baseline: on a quiet stream they are most windows, and a baseline of its bursts
         // alone would be the bursts' level.
         boolean judged = s.chatCount >= cfg.minMessages();
         if (!judged) {
-            if (!st.sentiment.isFull()
-                    || Math.abs(value - st.sentiment.center(cfg.baseline()))
-                            < cfg.sentimentMinChange()) {
+            if (!burst
+                    && (!st.sentiment.isFull()
+                            || Math.abs(value - st.sentiment.center(cfg.baseline(), overlap))
+                                    < cfg.sentimentMinChange())) {
                 st.sentiment.push(value);
             }
             return;
         }
         if (st.sentiment.isFull()) {
-            double center = st.sentiment.center(cfg.baseline());
-            double spread = st.sentiment.spread(cfg.baseline());
+            double center = st.sentiment.center(cfg.baseline(), overlap);
+            double spread = st.sentiment.spread(cfg.baseline(), overlap);
             double change = value - center;
-            double noise = sentimentNoise(s);
+            // counting noise of the difference (the centre's own included), and never below how
+            // much this stream's windows have varied: quiet chats vary more than counting says
+            double noise = Math.max(sentimentNoise(s) * Math.sqrt(sentimentFactor(s)), spread);
             swing =
                     Math.abs(change) >= cfg.sentimentMinChange()
                             && Math.abs(change) >= cfg.chatThreshold() * noise;
@@ -245,7 +262,7 @@ public final class MomentRules implements Serializable {
                                 }));
             }
         }
-        if (keepsBaseline(st.sentimentSwing, swing)) {
+        if (keepsBaseline(st.sentimentSwing, swing) && !burst) {
             st.sentiment.push(value);
         }
     }
@@ -402,29 +419,70 @@ public final class MomentRules implements Serializable {
      * so they vary less than independent windows would.
      */
     double rateNoiseFactor(WindowSummary s) {
+        noiseFactors(s);
+        return noiseFactor;
+    }
+
+    /**
+     * The variance of (window's average sentiment - baseline centre) as a multiple of one window's:
+     * the centre averages the {@link #sentimentHistory} windows before the overlapping ones, so its
+     * own noise adds to the window's (1.35 at the defaults).
+     */
+    double sentimentFactor(WindowSummary s) {
+        noiseFactors(s);
+        return sentimentFactor;
+    }
+
+    private void noiseFactors(WindowSummary s) {
         long size = s.windowEnd - s.windowStart;
         if (size != noiseForSize) {
+            int perWindow = (int) (size / slideMillis);
+            int overlap = overlap(s);
             noiseFactor = rateNoiseFactor(cfg.history(), size, slideMillis);
+            sentimentFactor =
+                    differenceVariance(
+                            sentimentHistory(overlap) - overlap, Math.max(1, perWindow), overlap);
             noiseForSize = size;
         }
-        return noiseFactor;
     }
 
     static double rateNoiseFactor(int history, long sizeMillis, long slideMillis) {
         int perWindow = (int) (sizeMillis / slideMillis);
-        double windowSeconds = sizeMillis / 1000.0;
+        return differenceVariance(history, perWindow, 0) / (sizeMillis / 1000.0);
+    }
+
+    /**
+     * The variance of (a window - the mean of {@code history} earlier windows), in units of one
+     * window's variance, for counts that are independent per slide: slides 0 .. history + gap +
+     * perWindow - 1; baseline window i covers slides i .. i + perWindow - 1, the judged window
+     * starts {@code gap} windows after the newest baseline window. Summing each slide's weight
+     * squared gives it exactly, overlap included.
+     */
+    static double differenceVariance(int history, int perWindow, int gap) {
+        int judgedStart = history + gap;
         double sumSquares = 0;
-        // slides 0 .. history + perWindow - 1; baseline window i covers i .. i + perWindow - 1,
-        // the new window covers history .. history + perWindow - 1
-        for (int j = 0; j < history + perWindow; j++) {
-            int inBaseline = 0;
-            for (int i = Math.max(0, j - perWindow + 1); i <= Math.min(history - 1, j); i++) {
-                inBaseline++;
-            }
-            double weight = (j >= history ? 1.0 : 0.0) - (double) inBaseline / history;
+        for (int j = 0; j < judgedStart + perWindow; j++) {
+            int inBaseline =
+                    Math.max(0, Math.min(history - 1, j) - Math.max(0, j - perWindow + 1) + 1);
+            double weight = (j >= judgedStart ? 1.0 : 0.0) - (double) inBaseline / history;
             sumSquares += weight * weight;
         }
-        return sumSquares * (slideMillis / 1000.0) / (windowSeconds * windowSeconds);
+        return sumSquares / perWindow;
+    }
+
+    /** Windows that share slides with a window: window size / slide - 1 (5 at the defaults). */
+    int overlap(WindowSummary s) {
+        return (int) Math.max(0, (s.windowEnd - s.windowStart) / slideMillis - 1);
+    }
+
+    /**
+     * The sentiment baseline holds {@code history + 2 × overlap} windows (20 at the defaults): the
+     * centre is taken over all but the newest {@code overlap}, so over history + overlap windows
+     * (15), because the average sentiment of a quiet stream's window is noisy and a centre of
+     * windows that do not overlap the judged one needs more of them to be as steady.
+     */
+    int sentimentHistory(int overlap) {
+        return cfg.history() + 2 * overlap;
     }
 
     /**

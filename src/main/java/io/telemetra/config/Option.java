@@ -233,7 +233,7 @@ public enum Option implements Declared {
             Group.MOMENTS,
             "moments.sentiment-swing.min-change",
             "SENTIMENT_SWING_MIN_CHANGE",
-            "0.3",
+            "0.35",
             doubleIn(0.0, false, 2.0),
             "sentiment_swing: average sentiment at least this far from the baseline (scale -1..1)"),
     EMOTE_FLOOD_MIN_SHARE(

@@ -69,7 +69,7 @@ class DetectorStateTest {
         old.momentStart = 80_000;
         old.momentPeak = 6.5;
         old.momentWindows = 2;
-        old.prepare(5);
+        old.prepare(5, 15);
         assertArrayEquals(new double[] {1, 2, 3, 4, 5}, old.chat.inOrder());
         assertEquals(80_000, old.chatSpike.start);
         assertEquals(6.5, old.chatSpike.peak);

@@ -285,21 +285,63 @@ class MomentDetectorTest {
         assertEquals(0.5, m.get(0).intensity, 1e-12, "intensity: the relative change");
     }
 
+    /**
+     * The sentiment baseline holds HISTORY + 2 × 5 windows (5 overlap a 60 s window at a 10 s
+     * slide) and scores nothing before it is full.
+     */
+    private static final int SENTIMENT_WARM_UP = HISTORY + 10;
+
+    private List<WindowSummary> usualMood(double sentiment) {
+        List<WindowSummary> out = new ArrayList<>();
+        for (int i = 0; i < SENTIMENT_WARM_UP; i++) {
+            out.add(window(i, null, sentiment, 0));
+        }
+        return out;
+    }
+
     @Test
     void aSentimentSwingNeedsEnoughMessages() throws Exception {
-        WindowSummary few = window(4, null, -0.6, 0);
-        few.chatCount = 5; // below moments.min-messages (20): not judged
-        List<Moment> m =
-                feedWindows(
-                        window(0, null, 0.30, 0),
-                        window(1, null, 0.25, 0),
-                        window(2, null, 0.35, 0),
-                        window(3, null, 0.30, 0),
-                        few,
-                        window(5, null, -0.20, 0)); // 0.5 below the usual 0.30
+        List<WindowSummary> windows = usualMood(0.30);
+        int next = windows.size();
+        WindowSummary few = window(next, null, -0.6, 0);
+        few.chatCount = 5; // below min messages (20 here): not judged
+        windows.add(few);
+        windows.add(window(next + 1, null, -0.20, 0)); // 0.5 below the usual 0.30
+        List<Moment> m = feedWindows(windows.toArray(WindowSummary[]::new));
         assertEquals(List.of(Moment.SENTIMENT_SWING), types(m));
         assertEquals(0.5, m.get(0).intensity, 1e-9);
         assertTrue(m.get(0).description.contains("fell"), m.get(0).description);
+    }
+
+    @Test
+    void aMoodThatTurnsOverAMinuteIsASwingThoughEachWindowMovesLittle() throws Exception {
+        // overlapping windows take a turn in steps of 0.1: a centre that took each step in would
+        // follow the turn and never be 0.3 away from it
+        List<WindowSummary> windows = usualMood(0.30);
+        int next = windows.size();
+        for (int step = 1; step <= 6; step++) {
+            windows.add(window(next++, null, 0.30 - 0.1 * step, 0));
+        }
+        List<Moment> m = feedWindows(windows.toArray(WindowSummary[]::new));
+        assertEquals(List.of(Moment.SENTIMENT_SWING), types(m).stream().distinct().toList());
+        assertTrue(m.get(0).description.contains("fell"), m.get(0).description);
+    }
+
+    @Test
+    void aChatSpikesMoodStaysOutOfTheSentimentBaseline() throws Exception {
+        // a hype train: chat forty times the usual and its mood 0.28 up (below the 0.3 minimum);
+        // had it entered the baseline, the return to the usual mood would be a swing
+        List<WindowSummary> windows = usualMood(0.30);
+        int next = windows.size();
+        for (int i = 0; i < 4; i++) {
+            WindowSummary hype = window(next++, null, 0.58, 0);
+            hype.chatRate = 20;
+            windows.add(hype);
+        }
+        windows.add(window(next, null, 0.27, 0));
+        List<Moment> m = feedWindows(windows.toArray(WindowSummary[]::new));
+        assertTrue(types(m).contains(Moment.CHAT_SPIKE), types(m).toString());
+        assertFalse(types(m).contains(Moment.SENTIMENT_SWING), types(m).toString());
     }
 
     @Test

@@ -15,13 +15,10 @@ import org.junit.jupiter.api.Test;
  * rules directly, without Flink, so the whole table takes about half a minute.
  *
  * <p>Targets: recall and precision at least 0.9 for every type in every class, at most 0.1 false
- * moments per stream-hour on steady streams. One cell misses its target and has a floor of its own,
- * below: sentiment_swing on streams of 0.2-1 messages/s, where a window holds 12 to 60 messages
- * (docs/sentiment-and-moments.md).
+ * moments per stream-hour on 150 steady stream-hours per class.
  */
 class MomentQualityTest {
     private static final double TARGET = 0.9;
-    private static final double QUIET_SENTIMENT_FLOOR = 0.8;
     private static final double FALSE_PER_STREAM_HOUR = 0.1;
 
     @Test
@@ -39,13 +36,10 @@ class MomentQualityTest {
                 if (planted < 20) {
                     failures.add(size.name() + " " + type + ": only " + planted + " planted");
                 }
-                boolean quietSentiment =
-                        size == MomentEval.CLASSES.get(0) && type.equals("sentiment_swing");
-                double floor = quietSentiment ? QUIET_SENTIMENT_FLOOR : TARGET;
-                check(failures, size.name() + " " + type + " recall", c.recall(type), floor);
-                check(failures, size.name() + " " + type + " precision", c.precision(type), floor);
+                check(failures, size.name() + " " + type + " recall", c.recall(type), TARGET);
+                check(failures, size.name() + " " + type + " precision", c.precision(type), TARGET);
             }
-            if (c.steadyStreamHours < 30 || c.falsePerStreamHour() > FALSE_PER_STREAM_HOUR) {
+            if (c.steadyStreamHours < 150 || c.falsePerStreamHour() > FALSE_PER_STREAM_HOUR) {
                 failures.add(
                         String.format(
                                 Locale.ROOT,

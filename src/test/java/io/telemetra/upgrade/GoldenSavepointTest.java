@@ -158,7 +158,7 @@ class GoldenSavepointTest {
         public void readKey(String stream, Context ctx, Collector<String> out) throws Exception {
             // saved by 0.1.0 in its flat layout; this version moves it into its baselines
             DetectorState s = state.value();
-            s.prepare(10);
+            s.prepare(10, 20);
             List<String> rates = new ArrayList<>();
             for (double r : s.chat.inOrder()) {
                 rates.add(String.format("%.6f", r));
