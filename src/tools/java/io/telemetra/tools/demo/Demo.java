@@ -15,6 +15,8 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -67,6 +69,8 @@ public final class Demo {
     private volatile String jdbcUrl;
 
     private volatile Path labelsFile;
+    private volatile Instant startedAt;
+    private volatile Scorecard.Snapshot lastSnapshot;
 
     public Demo(String[] argv, PrintStream out) {
         this.args = new Args(argv, OPTIONS);
@@ -102,6 +106,8 @@ public final class Demo {
             String jdbcUrl = "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres";
             this.jdbcUrl = jdbcUrl;
             this.labelsFile = dataDir.resolve("labels.jsonl");
+            // moments written before this (an earlier run's, kept in the data folder) are not ours
+            this.startedAt = Instant.now();
             Migrate.migrate(
                     jdbcUrl,
                     "postgres",
@@ -212,6 +218,7 @@ public final class Demo {
                 }
                 if (System.nanoTime() < end) {
                     view.print();
+                    refreshSnapshot();
                 }
             }
         } finally {
@@ -256,15 +263,39 @@ public final class Demo {
         out.println("Stopped.");
     }
 
-    /** The planted scenarios against the moments, while PostgreSQL is still up. */
+    /**
+     * The planted scenarios against the moments. Read again at the stop; on Ctrl-C PostgreSQL may
+     * already be stopping (the terminal signals it too, and its library stops it from a shutdown
+     * hook), so the newest snapshot the live view took stands in, and says when it was read.
+     */
     private void printScorecard() {
         if (jdbcUrl == null) {
             return;
         }
         try {
-            Scorecard.read(labelsFile, jdbcUrl).forEach(out::println);
+            Scorecard.read(labelsFile, jdbcUrl, startedAt).lines().forEach(out::println);
         } catch (Exception e) {
-            out.println("  (no scorecard: " + e.getMessage() + ")");
+            Scorecard.Snapshot last = lastSnapshot;
+            if (last == null) {
+                out.println("  (no scorecard: " + e.getMessage() + ")");
+                return;
+            }
+            out.println(
+                    "  (PostgreSQL had stopped ("
+                            + e.getMessage()
+                            + "): scorecard as read at "
+                            + last.readAt().truncatedTo(ChronoUnit.SECONDS)
+                            + ")");
+            last.lines().forEach(out::println);
+        }
+    }
+
+    /** Keeps a recent scorecard snapshot for a stop that finds PostgreSQL gone. */
+    private void refreshSnapshot() {
+        try {
+            lastSnapshot = Scorecard.read(labelsFile, jdbcUrl, startedAt);
+        } catch (Exception e) {
+            // the live view reports an unreachable database; the stop reads again anyway
         }
     }
 

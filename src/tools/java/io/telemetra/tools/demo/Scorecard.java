@@ -8,9 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -34,8 +36,23 @@ final class Scorecard {
 
     private Scorecard() {}
 
-    /** Reads the labels file and the tables, and returns the scorecard's lines. */
-    static List<String> read(Path labelsFile, String jdbcUrl) throws IOException, SQLException {
+    /** What the scorecard is computed from, read at one moment. */
+    record Snapshot(
+            List<ChatSimulation.Label> labels,
+            List<Moment> moments,
+            long lastWindowEnd,
+            Instant readAt) {
+        List<String> lines() {
+            return Scorecard.lines(labels, moments, lastWindowEnd);
+        }
+    }
+
+    /**
+     * Reads the labels file and the moments detected since {@code since}: the demo keeps its tables
+     * between runs, and a moment of an earlier run is no scenario's of this one.
+     */
+    static Snapshot read(Path labelsFile, String jdbcUrl, Instant since)
+            throws IOException, SQLException {
         List<ChatSimulation.Label> labels = new ArrayList<>();
         if (Files.exists(labelsFile)) {
             for (String line : Files.readAllLines(labelsFile)) {
@@ -53,11 +70,14 @@ final class Scorecard {
         List<Moment> moments = new ArrayList<>();
         long lastWindowEnd;
         try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+                PreparedStatement ps =
+                        c.prepareStatement(
+                                "SELECT stream_id, moment_type, \"timestamp\", description FROM"
+                                        + " moments WHERE detected_at >= ? ORDER BY \"timestamp\","
+                                        + " stream_id");
                 Statement st = c.createStatement()) {
-            try (ResultSet rs =
-                    st.executeQuery(
-                            "SELECT stream_id, moment_type, \"timestamp\", description FROM"
-                                    + " moments ORDER BY \"timestamp\", stream_id")) {
+            ps.setTimestamp(1, Timestamp.from(since));
+            try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Moment m = new Moment();
                     m.streamId = rs.getString(1);
@@ -74,7 +94,7 @@ final class Scorecard {
                         rs.getTimestamp(1) == null ? Long.MIN_VALUE : rs.getTimestamp(1).getTime();
             }
         }
-        return lines(labels, moments, lastWindowEnd);
+        return new Snapshot(labels, moments, lastWindowEnd, Instant.now());
     }
 
     static List<String> lines(
