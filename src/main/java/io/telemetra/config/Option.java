@@ -178,7 +178,8 @@ public enum Option implements Declared {
             "ANOMALY_HISTORY",
             "10",
             intIn(2, 1000),
-            "number of previous windows forming each baseline (also the warm-up)"),
+            "number of previous windows forming each baseline (also the warm-up); sentiment's"
+                    + " holds 2 x (window.size / window.slide - 1) more, 10 at the defaults"),
     ANOMALY_MIN_STDDEV(
             Group.MOMENTS,
             "anomaly.min-stddev",
