@@ -231,7 +231,8 @@ public final class MomentRules implements Serializable {
             double change = value - center;
             // counting noise of the difference (the centre's own included), and never below how
             // much this stream's windows have varied: quiet chats vary more than counting says
-            double noise = Math.max(sentimentNoise(s) * Math.sqrt(sentimentFactor(s)), spread);
+            double counting = sentimentNoise(s) * Math.sqrt(sentimentFactor(s));
+            double noise = Math.max(counting, spread);
             swing =
                     Math.abs(change) >= cfg.sentimentMinChange()
                             && Math.abs(change) >= cfg.chatThreshold() * noise;
@@ -254,7 +255,7 @@ public final class MomentRules implements Serializable {
                                     g.writeNumberField("avg_sentiment", value);
                                     g.writeNumberField("change", change);
                                     g.writeNumberField("min_change", cfg.sentimentMinChange());
-                                    g.writeNumberField("counting_noise", noise);
+                                    g.writeNumberField("counting_noise", counting);
                                     g.writeNumberField("chat_count", s.chatCount);
                                     g.writeNumberField("positive_count", s.positiveCount);
                                     g.writeNumberField("negative_count", s.negativeCount);

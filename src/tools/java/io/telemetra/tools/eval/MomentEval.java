@@ -308,10 +308,10 @@ public final class MomentEval {
                                 (l.start() - START) / 1000.0));
             }
         }
-        // a scenario explains one moment per type: a burst split in two counts one right, one
-        // wrong.
-        // Precision is over the streams with scenarios; steady streams have their own figure,
-        // false moments per stream-hour, which a precision would mix in at the plan's ratio.
+        // A scenario explains one moment per type: a burst split in two counts one right, one
+        // wrong. Precision is over the streams with scenarios; steady streams have their own
+        // figure, false moments per stream-hour, which a precision would mix in at the plan's
+        // ratio.
         Set<String> explained = new HashSet<>();
         for (Moment m : moments) {
             int[] c = counts.byType.get(m.momentType);
