@@ -15,8 +15,8 @@ import io.telemetra.sentiment.SentimentScorer;
 import io.telemetra.window.SlicedWindows;
 import io.telemetra.window.SlicedWindowsOperator;
 import io.telemetra.window.WindowSummary;
+import io.telemetra.window.WindowSummaryTypeInfo;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -57,8 +57,16 @@ public final class Pipeline {
     /** Never change: savepoints hold keyed state in this many key groups. */
     public static final int MAX_PARALLELISM = 128;
 
-    /** Valid events, sentiment scored, and the records rejected while parsing. */
-    public record Events(DataStream<Event> all, DataStream<Rejection> rejected) {}
+    /**
+     * Valid events (chat sentiment scored), by topic, and the records rejected while parsing. Each
+     * branch ends in its source's operator chain; {@link #all()} is their union.
+     */
+    public record Events(
+            DataStream<Event> chat, DataStream<Event> viewers, DataStream<Rejection> rejected) {
+        public DataStream<Event> all() {
+            return chat.union(viewers);
+        }
+    }
 
     /**
      * The whole dataflow on {@code env}: parse → watermark → key → window → detect → sinks. Sets
@@ -145,7 +153,7 @@ public final class Pipeline {
                         : chat.map(new ScoreSentiment(new SentimentScorer(lexicon)))
                                 .uid(Operators.SCORE_SENTIMENT.uid())
                                 .name(Operators.SCORE_SENTIMENT.displayName());
-        return new Events(scoredChat.union(viewers), rejected);
+        return new Events(scoredChat, viewers, rejected);
     }
 
     /**
@@ -157,7 +165,7 @@ public final class Pipeline {
         return events.keyBy(e -> e.streamId, Types.STRING)
                 .transform(
                         Operators.WINDOWS.displayName(),
-                        TypeInformation.of(WindowSummary.class),
+                        new WindowSummaryTypeInfo(),
                         new SlicedWindowsOperator(
                                 new SlicedWindows(
                                         w.size().toMillis(),

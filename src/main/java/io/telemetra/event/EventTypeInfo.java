@@ -1,5 +1,6 @@
 package io.telemetra.event;
 
+import io.telemetra.types.ObjectSerializer;
 import io.telemetra.types.SingletonTypeInfo;
 import java.io.IOException;
 import java.lang.reflect.Type;
@@ -8,7 +9,6 @@ import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -36,14 +36,9 @@ public final class EventTypeInfo extends SingletonTypeInfo<Event> {
     }
 
     /** Kind, stream, time and Kafka origin; then the chat or the viewer fields. */
-    public static final class Serializer extends TypeSerializerSingleton<Event> {
+    public static final class Serializer extends ObjectSerializer<Event> {
         private static final long serialVersionUID = 1L;
         public static final Serializer INSTANCE = new Serializer();
-
-        @Override
-        public boolean isImmutableType() {
-            return false;
-        }
 
         @Override
         public Event createInstance() {
@@ -64,16 +59,6 @@ public final class EventTypeInfo extends SingletonTypeInfo<Event> {
             to.partition = from.partition;
             to.offset = from.offset;
             return to;
-        }
-
-        @Override
-        public Event copy(Event from, Event reuse) {
-            return copy(from);
-        }
-
-        @Override
-        public int getLength() {
-            return -1;
         }
 
         @Override
@@ -123,16 +108,6 @@ public final class EventTypeInfo extends SingletonTypeInfo<Event> {
                 e.viewerCount = in.readLong();
             }
             return e;
-        }
-
-        @Override
-        public Event deserialize(Event reuse, DataInputView in) throws IOException {
-            return deserialize(in);
-        }
-
-        @Override
-        public void copy(DataInputView in, DataOutputView out) throws IOException {
-            serialize(deserialize(in), out);
         }
 
         @Override

@@ -84,6 +84,13 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
      */
     private transient MapState<Long, WindowAccumulator> carried;
 
+    /**
+     * False once {@link SlicedWindowsOperator} has found no window carried over from 0.1.0 in this
+     * subtask's state: then a window's merge and a timer skip {@link #carried}, a state read each
+     * (on RocksDB a lookup, at 100,000 streams a sixth of the window's reads).
+     */
+    private transient boolean carriedMayExist;
+
     public SlicedWindows(long sizeMillis, long slideMillis, long latenessMillis, int sketchLgK) {
         this(sizeMillis, slideMillis, latenessMillis, sketchLgK, DEFAULT_MAX_BUFFERED);
     }
@@ -133,6 +140,12 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
         carried = getRuntimeContext().getMapState(carriedDescriptor());
         buffered = new HashMap<>();
         bufferedCount = 0;
+        carriedMayExist = true;
+    }
+
+    /** Called after restore when this subtask's state holds no window carried over from 0.1.0. */
+    void noCarriedWindows() {
+        carriedMayExist = false;
     }
 
     @Override
@@ -236,22 +249,16 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
                 out.collect(s);
             }
         }
-        // drop the slices no window can use any more: their last window is past its lateness.
-        // Removing a map's last entry leaves an empty map behind in the heap backend (one state
-        // entry per ended stream, for ever), so a map left with nothing is cleared instead.
-        Iterator<Map.Entry<Long, WindowAccumulator>> it = slices.iterator();
-        boolean slicesLeft = false;
-        while (it.hasNext()) {
-            if (it.next().getKey() + size - 1 + lateness <= timestamp) {
-                it.remove();
-            } else {
-                slicesLeft = true;
-            }
+        // drop the slice no window can use any more: the one whose last window's lateness ends
+        // now. Every slice registered this timer when it was created (its last window's end, or
+        // that end plus the lateness), so each slice is removed by exactly one timer, with a point
+        // delete: no scan over the stream's slices, which on RocksDB is an iterator per timer.
+        // The heap backend's remove() drops the stream's map with its last entry.
+        long expiring = timestamp + 1 - size - lateness;
+        if (Math.floorMod(expiring, slide) == 0) {
+            slices.remove(expiring);
         }
-        if (!slicesLeft) {
-            slices.clear();
-        }
-        if (!carried.isEmpty()) {
+        if (carriedMayExist && !carried.isEmpty()) {
             Iterator<Long> ends = carried.keys().iterator();
             boolean carriedLeft = false;
             while (ends.hasNext()) {
@@ -276,7 +283,7 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
                 parts.add(slice);
             }
         }
-        WindowAccumulator before = carried.get(end);
+        WindowAccumulator before = carriedMayExist ? carried.get(end) : null;
         if (before != null) {
             parts.add(before);
         }

@@ -1,6 +1,8 @@
 package io.telemetra.window;
 
 import io.telemetra.event.Event;
+import java.util.stream.Stream;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
@@ -16,6 +18,22 @@ public class SlicedWindowsOperator extends KeyedProcessOperator<String, Event, W
 
     public SlicedWindowsOperator(SlicedWindows windows) {
         super(windows);
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open(); // the function's open registers its states
+        // windows carried over from 0.1.0 exist only in a state restored from a migrated
+        // savepoint, and nothing adds any later: when there are none, stop looking for them
+        try (Stream<Object> keys =
+                getKeyedStateBackend()
+                        .getKeys(
+                                SlicedWindows.carriedDescriptor().getName(),
+                                VoidNamespace.INSTANCE)) {
+            if (keys.findAny().isEmpty()) {
+                windows().noCarriedWindows();
+            }
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.telemetra.window;
 
+import io.telemetra.types.ObjectSerializer;
 import io.telemetra.types.SingletonTypeInfo;
 import java.io.IOException;
 import java.lang.reflect.Type;
@@ -11,7 +12,6 @@ import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -39,15 +39,10 @@ public final class WindowAccumulatorTypeInfo extends SingletonTypeInfo<WindowAcc
     /**
      * Serializer of {@link WindowAccumulator}; the sketch travels in DataSketches' compact form.
      */
-    public static final class Serializer extends TypeSerializerSingleton<WindowAccumulator> {
+    public static final class Serializer extends ObjectSerializer<WindowAccumulator> {
         private static final long serialVersionUID = 1L;
         public static final Serializer INSTANCE = new Serializer();
         static final byte FORMAT_V1 = 1;
-
-        @Override
-        public boolean isImmutableType() {
-            return false;
-        }
 
         @Override
         public WindowAccumulator createInstance() {
@@ -66,16 +61,6 @@ public final class WindowAccumulatorTypeInfo extends SingletonTypeInfo<WindowAcc
             to.emoteCounts = from.emoteCounts == null ? null : new HashMap<>(from.emoteCounts);
             to.chatters = from.chatters == null ? null : from.chatters.copy();
             return to;
-        }
-
-        @Override
-        public WindowAccumulator copy(WindowAccumulator from, WindowAccumulator reuse) {
-            return copy(from);
-        }
-
-        @Override
-        public int getLength() {
-            return -1;
         }
 
         @Override
@@ -135,17 +120,6 @@ public final class WindowAccumulatorTypeInfo extends SingletonTypeInfo<WindowAcc
                 a.chatters = HllSketch.heapify(Memory.wrap(sketch));
             }
             return a;
-        }
-
-        @Override
-        public WindowAccumulator deserialize(WindowAccumulator reuse, DataInputView in)
-                throws IOException {
-            return deserialize(in);
-        }
-
-        @Override
-        public void copy(DataInputView in, DataOutputView out) throws IOException {
-            serialize(deserialize(in), out);
         }
 
         @Override

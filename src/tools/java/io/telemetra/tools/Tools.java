@@ -6,6 +6,7 @@ import io.telemetra.schema.Migrate;
 import io.telemetra.sentiment.Lexicon;
 import io.telemetra.sentiment.SentimentScorer;
 import io.telemetra.tools.bench.Bench;
+import io.telemetra.tools.bench.ProfileSummary;
 import io.telemetra.tools.bench.ScaleBench;
 import io.telemetra.tools.demo.Demo;
 import io.telemetra.tools.eval.MomentEval;
@@ -74,6 +75,12 @@ public final class Tools {
                             "the 100,000-stream benchmark (bench/scale calls this)",
                             ScaleBench.USAGE,
                             args -> new ScaleBench(args, System.out).run()),
+                    new Command(
+                            "profile",
+                            "where a benchmark variant's CPU samples went (bench/profile calls"
+                                    + " this)",
+                            ProfileSummary.USAGE,
+                            args -> ProfileSummary.run(args, System.out)),
                     new Command(
                             "reliability-report",
                             "write RELIABILITY.md from the newest ./mvnw -B verify run",

@@ -35,6 +35,7 @@ public final class Bench {
                     "telemetra-windows",
                     "telemetra-windows-rocksdb",
                     "telemetra-windows-no-text",
+                    "telemetra-windows-local",
                     "telemetra-full",
                     "naive",
                     "flink-sql",
@@ -456,12 +457,18 @@ public final class Bench {
                     by.get("telemetra-windows-no-text"),
                     b,
                     0);
+            ratio(
+                    "partial aggregation before the key-by (not in the job) / without",
+                    by.get("telemetra-windows-local"),
+                    b,
+                    0);
             // every window variant must write the same windows; Flink SQL writes one row per
             // window too, from the records its JSON format accepts
             for (String v :
                     List.of(
                             "telemetra-windows-rocksdb",
                             "telemetra-windows-no-text",
+                            "telemetra-windows-local",
                             "naive",
                             "flink-sql",
                             "flink-sql-tuned")) {

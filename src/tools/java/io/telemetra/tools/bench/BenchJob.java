@@ -71,14 +71,15 @@ public final class BenchJob {
                     "telemetra-windows",
                     "telemetra-windows-rocksdb",
                     "telemetra-windows-no-text",
+                    "telemetra-windows-local",
                     "naive" -> {
-                DataStream<Event> events =
+                Pipeline.Events branches =
                         Pipeline.events(
-                                        env,
-                                        cfg,
-                                        KafkaSources.create(cfg),
-                                        variant.equals("floor") ? null : TelemetraJob.lexicon(cfg))
-                                .all();
+                                env,
+                                cfg,
+                                KafkaSources.create(cfg),
+                                variant.equals("floor") ? null : TelemetraJob.lexicon(cfg));
+                DataStream<Event> events = branches.all();
                 if (variant.endsWith("-no-text")) {
                     // what carrying the text across the key-by costs: the windows never read it
                     // (sentiment is scored before), only a late event's rejection payload does
@@ -86,6 +87,10 @@ public final class BenchJob {
                 }
                 if (variant.equals("floor")) {
                     events.sinkTo(new Counting<>(variant)).name("Discard");
+                } else if (variant.equals("telemetra-windows-local")) {
+                    LocalAggregation.windows(branches, cfg.windows())
+                            .sinkTo(new Counting<>(variant))
+                            .name("Discard");
                 } else {
                     windows(events, cfg, variant).sinkTo(new Counting<>(variant)).name("Discard");
                 }

@@ -43,7 +43,12 @@ public final class ScaleBench {
                     Args.number("seed", "7", 0, "corpus seed"),
                     Args.number("partitions", "2", 1, "partitions per topic"),
                     Args.text("heap", "3g", "-Xmx of the MiniCluster runs' JVMs"),
+                    Args.text(
+                            "backends",
+                            "heap,rocksdb",
+                            "comma-separated: heap, rocksdb (incremental checkpoints)"),
                     Args.flag("no-recovery", "skip the TaskManager kill on a session cluster"),
+                    Args.flag("jfr", "record a JFR profile of each backend's run to DIR"),
                     Args.text("dir", "target/bench-scale", "working folder, deleted first"));
 
     public static final String USAGE = Args.usage("Usage: bench/scale [options]", OPTIONS);
@@ -72,9 +77,22 @@ public final class ScaleBench {
                 Runtime.getRuntime().availableProcessors(),
                 Bench.cpuModel(),
                 System.getProperty("java.version"));
-        Bench bench =
-                new Bench(
-                        new String[] {"--heap", args.string("heap"), "--dir", dir.toString()}, out);
+        List<String> variants = new ArrayList<>();
+        for (String backend : args.string("backends").split(",")) {
+            switch (backend) {
+                case "heap" -> variants.add("telemetra-full");
+                case "rocksdb" -> variants.add("telemetra-full-rocksdb");
+                default ->
+                        throw new IllegalArgumentException(
+                                "unknown backend '" + backend + "'; known: heap, rocksdb");
+            }
+        }
+        List<String> benchArgs =
+                new ArrayList<>(List.of("--heap", args.string("heap"), "--dir", dir.toString()));
+        if (args.flag("jfr")) {
+            benchArgs.add("--jfr");
+        }
+        Bench bench = new Bench(benchArgs.toArray(String[]::new), out);
         try (BenchServices services = BenchServices.start(dir)) {
             services.load(
                     "scale",
@@ -96,7 +114,7 @@ public final class ScaleBench {
                         + " (mean) | checkpoint duration mean / max | PostgreSQL CPU s | peak RSS"
                         + " MiB |");
             out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-            for (String variant : List.of("telemetra-full", "telemetra-full-rocksdb")) {
+            for (String variant : variants) {
                 Bench.Result r =
                         bench.runVariant(
                                 variant,
