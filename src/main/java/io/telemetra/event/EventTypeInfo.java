@@ -2,6 +2,7 @@ package io.telemetra.event;
 
 import io.telemetra.types.ObjectSerializer;
 import io.telemetra.types.SingletonTypeInfo;
+import io.telemetra.types.Utf8;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.Map;
@@ -11,7 +12,6 @@ import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 /**
  * Flink type information for {@link Event}: every event crosses the key-by to the windows, and
@@ -64,20 +64,20 @@ public final class EventTypeInfo extends SingletonTypeInfo<Event> {
         @Override
         public void serialize(Event e, DataOutputView out) throws IOException {
             out.writeByte(e.kind);
-            StringValue.writeString(e.streamId, out);
+            Utf8.write(e.streamId, out);
             out.writeLong(e.timestamp);
             out.writeInt(e.partition);
             out.writeLong(e.offset);
             if (e.kind == Event.CHAT) {
-                StringValue.writeString(e.userId, out);
-                StringValue.writeString(e.message, out);
+                Utf8.write(e.userId, out);
+                Utf8.write(e.message, out);
                 out.writeDouble(e.sentiment);
                 if (e.emotes == null) {
                     out.writeInt(-1);
                 } else {
                     out.writeInt(e.emotes.length);
                     for (String emote : e.emotes) {
-                        StringValue.writeString(emote, out);
+                        Utf8.write(emote, out);
                     }
                 }
             } else {
@@ -89,19 +89,19 @@ public final class EventTypeInfo extends SingletonTypeInfo<Event> {
         public Event deserialize(DataInputView in) throws IOException {
             Event e = new Event();
             e.kind = in.readByte();
-            e.streamId = StringValue.readString(in);
+            e.streamId = Utf8.read(in);
             e.timestamp = in.readLong();
             e.partition = in.readInt();
             e.offset = in.readLong();
             if (e.kind == Event.CHAT) {
-                e.userId = StringValue.readString(in);
-                e.message = StringValue.readString(in);
+                e.userId = Utf8.read(in);
+                e.message = Utf8.read(in);
                 e.sentiment = in.readDouble();
                 int emotes = in.readInt();
                 if (emotes >= 0) {
                     e.emotes = new String[emotes];
                     for (int i = 0; i < emotes; i++) {
-                        e.emotes[i] = StringValue.readString(in);
+                        e.emotes[i] = Utf8.read(in);
                     }
                 }
             } else {

@@ -2,12 +2,12 @@ package io.telemetra.window;
 
 import io.telemetra.types.ObjectSerializer;
 import io.telemetra.types.SingletonTypeInfo;
+import io.telemetra.types.Utf8;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 /**
  * Type information for the window results as they cross the key-by to the moment detector: one
@@ -60,7 +60,7 @@ public final class WindowSummaryTypeInfo extends SingletonTypeInfo<WindowSummary
 
         @Override
         public void serialize(WindowSummary s, DataOutputView out) throws IOException {
-            StringValue.writeString(s.streamId, out);
+            Utf8.write(s.streamId, out);
             out.writeLong(s.windowStart);
             out.writeLong(s.windowEnd);
             out.writeLong(s.chatCount);
@@ -89,7 +89,7 @@ public final class WindowSummaryTypeInfo extends SingletonTypeInfo<WindowSummary
             } else {
                 out.writeInt(s.topEmotes.length);
                 for (String emote : s.topEmotes) {
-                    StringValue.writeString(emote, out);
+                    Utf8.write(emote, out);
                 }
             }
         }
@@ -97,7 +97,7 @@ public final class WindowSummaryTypeInfo extends SingletonTypeInfo<WindowSummary
         @Override
         public WindowSummary deserialize(DataInputView in) throws IOException {
             WindowSummary s = new WindowSummary();
-            s.streamId = StringValue.readString(in);
+            s.streamId = Utf8.read(in);
             s.windowStart = in.readLong();
             s.windowEnd = in.readLong();
             s.chatCount = in.readLong();
@@ -115,7 +115,7 @@ public final class WindowSummaryTypeInfo extends SingletonTypeInfo<WindowSummary
             if (emotes >= 0) {
                 s.topEmotes = new String[emotes];
                 for (int i = 0; i < emotes; i++) {
-                    s.topEmotes[i] = StringValue.readString(in);
+                    s.topEmotes[i] = Utf8.read(in);
                 }
             }
             return s;
