@@ -30,10 +30,12 @@ import org.apache.flink.util.OutputTag;
  * window already written but still within the allowed lateness writes that window again.
  *
  * <p>State per stream: one accumulator per slice still needed, at most size/slide + lateness/slide
- * + 1 of them, and one event-time timer per pending window end. A slice is dropped by the timer of
- * the last window that can still use it, so once the watermark passes a stream's last window plus
- * the allowed lateness the stream has no state and no timer left: a stream that ends costs nothing
- * afterwards.
+ * + 1 of them, and event-time timers: one at the end of the stream's next window (each window's
+ * timer registers the next while slices remain for it; a slice that starts a new run registers its
+ * own), plus, with allowed lateness, one at each slice's last lateness end. A slice is dropped by
+ * the timer of the last window that can still use it, so once the watermark passes a stream's last
+ * window plus the allowed lateness the stream has no state and no timer left: a stream that ends
+ * costs nothing afterwards.
  *
  * <p><b>Updates are buffered in memory, not written to state per event.</b> A slice accumulator
  * holds a HyperLogLog sketch of up to a few KiB; on RocksDB, reading and writing it for every event
@@ -165,9 +167,11 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
             buffered.put(stream, ofStream);
         }
         WindowAccumulator delta = ofStream.get(sliceStart);
-        // A new delta registers its slice's timers. The slice may already be in state with the
-        // same timers: registering a timer again is a no-op, and happens once per slice and flush,
-        // where a state read to find out would cost a sketch's deserialization.
+        // A new delta registers the timer of its slice's oldest pending window; each window's
+        // timer registers the next one while slices remain for it (onTimer). The slice may
+        // already be in state with that timer: registering a timer again is a no-op, and happens
+        // once per slice and flush, where a state read to find out would cost a sketch's
+        // deserialization.
         boolean created = delta == null;
         if (created) {
             delta = new WindowAccumulator();
@@ -179,11 +183,10 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
         // windows [end - size, end) holding this slice end at sliceStart + slide .. + size;
         // newest first, the order in which Flink's window operator writes late updates
         boolean flushed = false;
+        long oldestPending = 0;
         for (long end = lastWindowEnd; end > sliceStart; end -= slide) {
             if (end - 1 > watermark) {
-                if (created) {
-                    ctx.timerService().registerEventTimeTimer(end - 1);
-                }
+                oldestPending = end;
             } else if (end - 1 + lateness > watermark) {
                 if (!flushed) {
                     flush(stream);
@@ -191,6 +194,9 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
                 }
                 out.collect(window(stream, end)); // a late update of a written window
             }
+        }
+        if (created && oldestPending != 0) {
+            ctx.timerService().registerEventTimeTimer(oldestPending - 1);
         }
         if (created && lateness > 0) {
             ctx.timerService().registerEventTimeTimer(lastWindowEnd - 1 + lateness);
@@ -244,9 +250,20 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
         flush(ctx.getCurrentKey());
         long end = timestamp + 1;
         if (Math.floorMod(end, slide) == 0) {
-            WindowSummary s = window(ctx.getCurrentKey(), end);
+            WindowAccumulator[] bySlice = slicesOf(end);
+            WindowSummary s = window(ctx.getCurrentKey(), end, bySlice);
             if (s != null) {
                 out.collect(s);
+            }
+            // every slice of this window but the oldest belongs to the next one too: while there
+            // is one, the next window gets its timer. One timer registration per window, where
+            // each slice registering all size/slide of its windows cost a write each on RocksDB.
+            // (A 0.2.0 savepoint's timers, registered that way, still fire, each once.)
+            for (int i = 1; i < bySlice.length; i++) {
+                if (bySlice[i] != null) {
+                    ctx.timerService().registerEventTimeTimer(end + slide - 1);
+                    break;
+                }
             }
         }
         // drop the slice no window can use any more: the one whose last window's lateness ends
@@ -276,9 +293,31 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
 
     /** The window ending at {@code end} merged from its slices, or null when none holds events. */
     private WindowSummary window(String streamId, long end) throws Exception {
-        List<WindowAccumulator> parts = new ArrayList<>((int) (size / slide));
-        for (long start = end - size; start < end; start += slide) {
-            WindowAccumulator slice = slices.get(start);
+        return window(streamId, end, slicesOf(end));
+    }
+
+    /**
+     * The slices of the window ending at {@code end}, oldest first, null where there is none. One
+     * pass over the stream's slices (at most size/slide + lateness/slide + 1 of them) rather than a
+     * lookup per slice: on RocksDB one seek instead of six point reads, and the values of slices
+     * outside the window are never deserialized.
+     */
+    private WindowAccumulator[] slicesOf(long end) throws Exception {
+        long start = end - size;
+        WindowAccumulator[] bySlice = new WindowAccumulator[(int) (size / slide)];
+        for (Map.Entry<Long, WindowAccumulator> slice : slices.entries()) {
+            long at = slice.getKey();
+            if (at >= start && at < end) {
+                bySlice[(int) ((at - start) / slide)] = slice.getValue();
+            }
+        }
+        return bySlice;
+    }
+
+    private WindowSummary window(String streamId, long end, WindowAccumulator[] bySlice)
+            throws Exception {
+        List<WindowAccumulator> parts = new ArrayList<>(bySlice.length + 1);
+        for (WindowAccumulator slice : bySlice) {
             if (slice != null) {
                 parts.add(slice);
             }
