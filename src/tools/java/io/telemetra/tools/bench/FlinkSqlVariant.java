@@ -10,7 +10,9 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
  * (DISTINCT)} (Flink SQL has no streaming HyperLogLog; it keeps every user id of a window in
  * state), and top emotes, emotes found by the lexicon, rejected-record routing and moments are not
  * expressed (top emotes need the emote array unnested, a second windowed aggregation with a window
- * Top-N, and a window join back). Its rows are counted, to check them against Telemetra's windows.
+ * Top-N, and a window join back). Its rows are counted, to check them against Telemetra's windows;
+ * records Telemetra rejects (empty stream id, negative viewer count, a timestamp far in the future)
+ * are filtered the way a SQL user would, so both compute the same windows.
  *
  * <p>{@link #tune} switches on what Flink's performance tuning guide recommends for aggregations:
  * mini-batch (window TVF aggregations always mini-batch; the options set it for the rest too),
@@ -51,9 +53,18 @@ final class FlinkSqlVariant {
                                 .formatted(cfg.kafka().groupId())
                         + " 'scan.bounded.mode' = 'latest-offset', 'format' = 'json',"
                         + " 'json.ignore-parse-errors' = 'true'";
+        // Telemetra rejects a record stamped more than --watermark.max-future-skew ahead of the
+        // wall clock before it reaches the watermark; in SQL the watermark is computed at the scan,
+        // so such a record (the corpus has some, 10 years ahead) would move it 10 years on and
+        // every later window would be dropped as late. A SQL user guards the time column instead:
+        // such a record gets time 0, is late, and is dropped like Telemetra's rejection.
         String watermark =
-                "ts AS TO_TIMESTAMP_LTZ(`timestamp`, 3), WATERMARK FOR ts AS ts - INTERVAL '%d' SECOND"
-                        .formatted(cfg.eventTime().watermarkDelay().toSeconds());
+                ("ts AS TO_TIMESTAMP_LTZ(CASE WHEN `timestamp` > UNIX_TIMESTAMP() * 1000 + %d"
+                                + " THEN 0 ELSE `timestamp` END, 3),"
+                                + " WATERMARK FOR ts AS ts - INTERVAL '%d' SECOND")
+                        .formatted(
+                                cfg.eventLimits().maxFutureSkewMillis(),
+                                cfg.eventTime().watermarkDelay().toSeconds());
         t.executeSql(
                 "CREATE TABLE chat (stream_id STRING, user_id STRING, message STRING,"
                         + " `timestamp` BIGINT, "
@@ -76,11 +87,11 @@ final class FlinkSqlVariant {
                 CREATE TEMPORARY VIEW events AS
                 SELECT stream_id, ts, user_id, message, score_sentiment(message) AS sentiment,
                        CAST(NULL AS BIGINT) AS viewer_count
-                FROM chat WHERE stream_id IS NOT NULL AND user_id IS NOT NULL AND message IS NOT NULL
+                FROM chat WHERE stream_id <> '' AND user_id IS NOT NULL AND message IS NOT NULL
                 UNION ALL
                 SELECT stream_id, ts, CAST(NULL AS STRING), CAST(NULL AS STRING),
                        CAST(NULL AS DOUBLE), viewer_count
-                FROM viewers WHERE stream_id IS NOT NULL AND viewer_count IS NOT NULL
+                FROM viewers WHERE stream_id <> '' AND viewer_count >= 0
                 """);
     }
 
