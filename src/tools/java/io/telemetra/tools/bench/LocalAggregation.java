@@ -62,22 +62,20 @@ final class LocalAggregation {
                     "telemetra-windows-local supports no allowed lateness only");
         }
         long size = w.size().toMillis(), slide = w.slide().toMillis();
+        // one pre-aggregator per source chain, so it chains to its source (after a union it would
+        // not)
         DataStream<Either<Event, Tuple3<String, Long, WindowAccumulator>>> chat =
-                events.chat()
-                        .transform(
-                                "Pre-aggregate chat slices",
-                                UPDATE,
-                                new PreAggregate(slide, w.sketchLgK()));
+                events.chat().transform("Pre-aggregate chat slices", UPDATE, preAggregate(w));
         DataStream<Either<Event, Tuple3<String, Long, WindowAccumulator>>> viewers =
-                events.viewers()
-                        .transform(
-                                "Pre-aggregate viewer slices",
-                                UPDATE,
-                                new PreAggregate(slide, w.sketchLgK()));
+                events.viewers().transform("Pre-aggregate viewer slices", UPDATE, preAggregate(w));
         return chat.union(viewers)
                 .keyBy(u -> u.isLeft() ? u.left().streamId : u.right().f0, Types.STRING)
                 .process(new Slices(size, slide, w.sketchLgK()))
                 .name("Sliding windows from partial slices");
+    }
+
+    private static PreAggregate preAggregate(TelemetraConfig.Windows w) {
+        return new PreAggregate(w.slide().toMillis(), w.sketchLgK());
     }
 
     /** Per-subtask slice sums, sent downstream before the subtask's watermark passes them. */
