@@ -267,9 +267,10 @@ public class SlicedWindows extends KeyedProcessFunction<String, Event, WindowSum
             }
         }
         // drop the slice no window can use any more: the one whose last window's lateness ends
-        // now. Every slice registered this timer when it was created (its last window's end, or
-        // that end plus the lateness), so each slice is removed by exactly one timer, with a point
-        // delete: no scan over the stream's slices, which on RocksDB is an iterator per timer.
+        // now. That timer always exists: with lateness, the slice registered it when created;
+        // without, it is the slice's last window's, reached by the chain above (the slice is in
+        // every earlier window of the chain). So each slice is removed by exactly one timer, with
+        // a point delete: no scan over the stream's slices (on RocksDB an iterator per timer).
         // The heap backend's remove() drops the stream's map with its last entry.
         long expiring = timestamp + 1 - size - lateness;
         if (Math.floorMod(expiring, slide) == 0) {
