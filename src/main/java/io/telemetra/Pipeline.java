@@ -129,7 +129,9 @@ public final class Pipeline {
         configure(env, cfg);
         WatermarkStrategy<ParsedRecord> watermarks =
                 EventTimeWatermarks.strategy(
-                        cfg.eventTime().watermarkDelay(), cfg.eventTime().idleness());
+                        cfg.eventTime().watermarkDelay(),
+                        cfg.eventTime().idleness(),
+                        cfg.eventTime().maxDrift());
 
         SingleOutputStreamOperator<Event> chat =
                 env.fromSource(sources.chat(), watermarks, Operators.CHAT_SOURCE.displayName())

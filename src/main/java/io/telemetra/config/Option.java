@@ -102,6 +102,15 @@ public enum Option implements Declared {
             "30s",
             POSITIVE_DURATION,
             "a Kafka partition silent this long stops holding back the watermark"),
+    WATERMARK_MAX_DRIFT(
+            Group.EVENT_TIME,
+            "watermark.max-drift",
+            "WATERMARK_MAX_DRIFT",
+            "30s",
+            DURATION,
+            "a Kafka partition whose watermark runs this far ahead of the slowest one pauses until"
+                    + " it catches up (Flink's watermark alignment), so replaying a backlog holds"
+                    + " a bounded number of slices per stream; 0 turns alignment off"),
     MAX_FUTURE_SKEW(
             Group.EVENT_TIME,
             "watermark.max-future-skew",

@@ -65,8 +65,14 @@ public record TelemetraConfig(
             StartingOffsets startingOffsets)
             implements Serializable {}
 
-    /** How event time advances. */
-    public record EventTime(Duration watermarkDelay, Duration idleness) implements Serializable {}
+    /**
+     * How event time advances.
+     *
+     * @param maxDrift how far one source partition's watermark may run ahead of the slowest; zero
+     *     for no alignment
+     */
+    public record EventTime(Duration watermarkDelay, Duration idleness, Duration maxDrift)
+            implements Serializable {}
 
     /** The sliding windows and their unique-chatter sketch. */
     public record Windows(Duration size, Duration slide, Duration allowedLateness, int sketchLgK)
@@ -176,7 +182,10 @@ public record TelemetraConfig(
                         v.get(Option.GROUP_ID),
                         client,
                         starting),
-                new EventTime(v.get(Option.WATERMARK_DELAY), v.get(Option.WATERMARK_IDLENESS)),
+                new EventTime(
+                        v.get(Option.WATERMARK_DELAY),
+                        v.get(Option.WATERMARK_IDLENESS),
+                        v.get(Option.WATERMARK_MAX_DRIFT)),
                 new EventLimits(
                         v.<Duration>get(Option.MAX_FUTURE_SKEW).toMillis(),
                         v.get(Option.MAX_MESSAGE_LENGTH),

@@ -60,6 +60,7 @@ public final class BenchJob {
             // the backend the README recommends for many streams, as a cluster would run it
             flink.setString("state.backend.type", "rocksdb");
             flink.setString("execution.checkpointing.incremental", "true");
+            flink.setString("state.backend.rocksdb.use-bloom-filter", "true"); // flink-conf/
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         env.setParallelism(2);
