@@ -106,11 +106,11 @@ public enum Option implements Declared {
             Group.EVENT_TIME,
             "watermark.max-drift",
             "WATERMARK_MAX_DRIFT",
-            "30s",
+            "0s",
             DURATION,
             "a Kafka partition whose watermark runs this far ahead of the slowest one pauses until"
-                    + " it catches up (Flink's watermark alignment), so replaying a backlog holds"
-                    + " a bounded number of slices per stream; 0 turns alignment off"),
+                    + " it catches up (Flink's watermark alignment; 30s suits replays of a large"
+                    + " backlog at many streams, docs/input-and-output.md); 0 turns it off"),
     MAX_FUTURE_SKEW(
             Group.EVENT_TIME,
             "watermark.max-future-skew",

@@ -106,7 +106,9 @@ public final class ScaleBench {
                     List.of(
                             "--mode", "replay",
                             "--kafka.topic.chat", "scale.chat",
-                            "--kafka.topic.viewer", "scale.viewer");
+                            "--kafka.topic.viewer", "scale.viewer",
+                            // a replay of a large backlog: docs/input-and-output.md
+                            "--watermark.max-drift", "30s");
             out.println();
             out.println(
                     "| backend | events/s | events/s per core | rows written | rows/s written |"
@@ -195,6 +197,8 @@ public final class ScaleBench {
                                     "scale.chat",
                                     "--kafka.topic.viewer",
                                     "scale.viewer",
+                                    "--watermark.max-drift",
+                                    "30s",
                                     "--kafka.group-id",
                                     "scale-recovery",
                                     "--kafka.starting-offsets",
