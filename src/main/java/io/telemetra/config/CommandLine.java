@@ -1,5 +1,6 @@
 package io.telemetra.config;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.function.BiConsumer;
 public final class CommandLine {
     private final Map<String, Declared> known = new LinkedHashMap<>();
     private final Map<Declared, String> given = new HashMap<>();
+    private final Map<Declared, List<String>> repeated = new HashMap<>();
     private final Map<String, String> env;
 
     /**
@@ -67,6 +69,7 @@ public final class CommandLine {
                 passThrough.accept(name.substring(passThroughPrefix.length()), value);
             } else {
                 given.put(option, value);
+                repeated.computeIfAbsent(option, o -> new ArrayList<>()).add(value);
             }
         }
     }
@@ -89,6 +92,19 @@ public final class CommandLine {
             v = o.defaultValue();
         }
         return v == null ? null : v.strip();
+    }
+
+    /**
+     * Every value given for a repeatable option, in order (a plain option keeps only the last);
+     * else its environment variable or default as one value; empty when none.
+     */
+    public List<String> all(Declared o) {
+        List<String> values = repeated.get(o);
+        if (values != null) {
+            return List.copyOf(values);
+        }
+        String v = raw(o);
+        return v == null || v.isEmpty() ? List.of() : List.of(v);
     }
 
     /** Whether the user set the option (argument or environment). */

@@ -151,7 +151,13 @@ class PostgresSchemaIT {
         assertEquals(0, p.waitFor(), output);
         assertTrue(
                 output.contains(
-                        "PostgreSQL schema at " + url + ": version 2 (2 version(s) applied now"),
+                        "PostgreSQL schema at "
+                                + url
+                                + ": version "
+                                + SchemaVersion.CURRENT
+                                + " ("
+                                + SchemaVersion.CURRENT
+                                + " version(s) applied now"),
                 output);
         try (Connection c =
                         java.sql.DriverManager.getConnection(

@@ -96,7 +96,8 @@ public final class RealInfrastructure implements BeforeAllCallback {
                 }
             }
             st.execute(
-                    "DROP TABLE IF EXISTS chat_summary_minute, moments, rejected_events, "
+                    "DROP TABLE IF EXISTS chat_summary_minute, moments, rejected_events,"
+                            + " moment_alerts, moment_alert_targets, "
                             + SchemaVersion.HISTORY_TABLE);
             st.execute("DROP FUNCTION IF EXISTS telemetra_ensure_day_partition(text, date)");
             st.execute("DROP FUNCTION IF EXISTS telemetra_drop_day_partitions_before(text, date)");

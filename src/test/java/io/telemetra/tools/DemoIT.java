@@ -35,6 +35,7 @@ class DemoIT {
         int kafka = freePortPair();
         int pg = freePort();
         int web = freePort();
+        int consolePort = freePort();
         List<String> cmd =
                 new ArrayList<>(
                         List.of(
@@ -59,6 +60,8 @@ class DemoIT {
                                 Integer.toString(pg),
                                 "--dashboard-port",
                                 Integer.toString(web),
+                                "--console-port",
+                                Integer.toString(consolePort),
                                 "--data-dir",
                                 dir.resolve("data").toString()));
         Path console = dir.resolve("console.txt");
@@ -121,11 +124,19 @@ class DemoIT {
                                                     + stream
                                                     + "'")
                                     > 0);
+            // the console, as the demo printed it, shows the stream and its moment
+            String consoleUrl = "http://127.0.0.1:" + consolePort + "/";
+            String overview = get(http, consoleUrl + "api/overview");
+            assertTrue(overview.contains("\"stream_id\":\"" + stream + "\""), overview);
+            String page = get(http, consoleUrl + "api/streams/" + stream);
+            assertTrue(page.contains("\"moment_type\":\"chat_spike\""), page);
+            assertTrue(get(http, consoleUrl).contains("data-page=\"overview\""));
 
             assertTrue(demo.waitFor(150, TimeUnit.SECONDS), "the demo ends after --duration");
             assertEquals(0, demo.exitValue(), Files.readString(console));
             String out = Files.readString(console);
             assertTrue(out.contains("Flink dashboard:  http://localhost:" + web), out);
+            assertTrue(out.contains("Console:          " + consoleUrl), out);
             assertTrue(
                     out.contains("psql \"postgresql://postgres@127.0.0.1:" + pg + "/postgres\""),
                     out);
@@ -141,7 +152,7 @@ class DemoIT {
                 child.onExit().get(10, TimeUnit.SECONDS);
                 assertTrue(!child.isAlive(), "child process " + child.pid() + " stopped");
             }
-            for (int port : new int[] {kafka, kafka + 1, pg, web}) {
+            for (int port : new int[] {kafka, kafka + 1, pg, web, consolePort}) {
                 assertTrue(isFree(port), "port " + port + " released");
             }
         } finally {
@@ -201,5 +212,16 @@ class DemoIT {
             }
         }
         throw new IOException("no two adjacent free ports");
+    }
+
+    private static String get(HttpClient http, String url) throws Exception {
+        HttpResponse<String> r =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), url + ": " + r.body());
+        return r.body();
     }
 }

@@ -5,9 +5,11 @@ import io.telemetra.config.ConfigException;
 import io.telemetra.schema.Migrate;
 import io.telemetra.sentiment.Lexicon;
 import io.telemetra.sentiment.SentimentScorer;
+import io.telemetra.tools.alerts.AlertNotifier;
 import io.telemetra.tools.bench.Bench;
 import io.telemetra.tools.bench.ProfileSummary;
 import io.telemetra.tools.bench.ScaleBench;
+import io.telemetra.tools.console.Console;
 import io.telemetra.tools.demo.Demo;
 import io.telemetra.tools.eval.MomentEval;
 import io.telemetra.tools.eval.SentimentEval;
@@ -40,6 +42,16 @@ public final class Tools {
                             "Kafka, PostgreSQL, the generator and the job on this machine, live",
                             Demo.USAGE,
                             args -> new Demo(args, System.out).run()),
+                    new Command(
+                            "console",
+                            "the analytics and moments in a browser, live (read-only)",
+                            Console.USAGE,
+                            Console::main),
+                    new Command(
+                            "alerts",
+                            "post each new moment to Slack, Discord or a JSON webhook",
+                            AlertNotifier.USAGE,
+                            AlertNotifier::main),
                     new Command(
                             "generate",
                             "produce simulated chat and viewer events into Kafka or a file",

@@ -5,6 +5,8 @@ import io.telemetra.config.CommandOption;
 import io.telemetra.config.TelemetraConfig;
 import io.telemetra.schema.Migrate;
 import io.telemetra.tools.Args;
+import io.telemetra.tools.console.Console;
+import io.telemetra.tools.console.ConsoleRoles;
 import io.telemetra.tools.generator.Generate;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -14,6 +16,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -49,6 +53,7 @@ public final class Demo {
                     Args.number("postgres-port", "5432", 1, "PostgreSQL port"),
                     Args.number(
                             "dashboard-port", "8081", 1, "Flink web dashboard and REST API port"),
+                    Args.number("console-port", "8090", 1, "Telemetra console port"),
                     Args.text(
                             "data-dir",
                             "telemetra-demo",
@@ -72,6 +77,12 @@ public final class Demo {
     private volatile Instant startedAt;
     private volatile Scorecard.Snapshot lastSnapshot;
 
+    /** The demo's console; null until PostgreSQL is up. */
+    private volatile Console console;
+
+    /** The demo database's console roles' password (a local, throwaway database). */
+    static final String CONSOLE_PASSWORD = "telemetra-demo";
+
     public Demo(String[] argv, PrintStream out) {
         this.args = new Args(argv, OPTIONS);
         this.out = out;
@@ -85,6 +96,8 @@ public final class Demo {
         requireFree(kafkaPort + 1, "the Kafka controller (Kafka port + 1)", "--kafka-port");
         requireFree(pgPort, "PostgreSQL", "--postgres-port");
         requireFree(webPort, "the Flink dashboard", "--dashboard-port");
+        int consolePort = (int) args.longValue("console-port");
+        requireFree(consolePort, "the Telemetra console", "--console-port");
         Path dataDir = Path.of(args.string("data-dir")).toAbsolutePath();
         Files.createDirectories(dataDir);
         Path log4j = Path.of("src/tools/log4j2-tools.properties").toAbsolutePath();
@@ -113,6 +126,18 @@ public final class Demo {
                     "postgres",
                     new TelemetraConfig.Secret("postgres"),
                     new PrintStream(OutputStream.nullOutputStream()));
+            // the console reads with its read-only role, as in production
+            try (Connection owner = DriverManager.getConnection(jdbcUrl, "postgres", "postgres")) {
+                ConsoleRoles.create(owner, CONSOLE_PASSWORD, CONSOLE_PASSWORD);
+            }
+            console =
+                    new Console(
+                            jdbcUrl,
+                            "telemetra_console",
+                            new TelemetraConfig.Secret(CONSOLE_PASSWORD),
+                            "127.0.0.1",
+                            consolePort);
+            console.start();
 
             out.println("Starting Kafka on 127.0.0.1:" + kafkaPort + " ...");
             LocalKafka kafka = new LocalKafka(dataDir.resolve("kafka"), kafkaPort, kafkaPort + 1);
@@ -185,6 +210,7 @@ public final class Demo {
             out.printf(
                     "%nTelemetra is running (started in %.0f s).%n",
                     (System.nanoTime() - t0) / 1e9);
+            out.println("  Console:          " + console.address());
             out.println("  Flink dashboard:  http://localhost:" + webPort);
             out.println(
                     "  PostgreSQL:       psql \"postgresql://postgres@127.0.0.1:"
@@ -253,6 +279,9 @@ public final class Demo {
                         .findFirst()
                         .orElse(null);
         closeQuietly(job);
+        if (console != null) {
+            console.close();
+        }
         order.stream().filter(c -> c instanceof Generate).forEach(this::closeQuietly);
         printScorecard();
         order.stream().filter(c -> c instanceof LocalKafka).forEach(this::closeQuietly);
