@@ -90,7 +90,7 @@ final class ConsoleApi {
 
     /**
      * The range a page asks for: {@code from}/{@code to} (epoch ms) if given, else {@code range}
-     * (15m, 1h, 6h, 24h; default 15m) ending at the newest window, else centred on {@code at}.
+     * (15m, 1h, 6h, 24h; default 15m) ending at the newest window.
      */
     static Range range(Map<String, String> query, Long newest) {
         long end = newest == null ? System.currentTimeMillis() : newest + 1;
@@ -104,12 +104,8 @@ final class ConsoleApi {
             }
             return new Range(f, t);
         }
+        // a moment's link (?at=) is turned into from/to by the page itself
         Duration span = span(query.getOrDefault("range", "15m"));
-        String at = query.get("at");
-        if (at != null && !query.containsKey("range")) {
-            long a = Long.parseLong(at);
-            return new Range(a - span.toMillis(), a + span.toMillis());
-        }
         return new Range(end - span.toMillis(), end);
     }
 
